@@ -1,0 +1,155 @@
+"""`grade(path)`: grade one submission, as a plain Python call.
+
+The command line is a thin shell over this module. Grading failures of the
+submission become data (a result with status `error` and a message); only problems
+the grader cannot grade at all (no such file, unknown exercise, invalid rubric)
+raise `UsageError`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from grader import checks, course, submission
+from grader.checks.base import Context
+from grader.result import CheckResult, Result
+from grader.rubric import Rubric, RubricError, load
+from grader.sandbox.supervisor import Limits, Worker
+from grader.settings import Settings, SettingsError, resolve
+
+
+class UsageError(Exception):
+    """Bad usage or input the grader cannot grade at all (exit status 2)."""
+
+
+def grade(
+    path: str | os.PathLike[str],
+    rubric: str | os.PathLike[str] | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Grade `path` and return the result JSON of SPEC §4 as a dict.
+
+    Options: `course` (the directory holding rubrics/ and reference/), and the settings
+    `atol`, `rtol`, `eps`, `timeout`, `memory_mb`, `output_kb` (see `grader.settings`).
+    """
+    return grade_submission(Path(path), rubric=rubric, **options).to_json()
+
+
+def grade_submission(
+    path: Path,
+    rubric: str | os.PathLike[str] | None = None,
+    course_dir: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    **options: Any,
+) -> Result:
+    """Grade `path`; the full `Result`, with details for reports."""
+    started = time.perf_counter()
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    where = _course(course_dir)
+    found = _rubric(path, rubric, where)
+    try:
+        settings = resolve(cli=options, env=os.environ if env is None else env, rubric=found.defaults)
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+    read = submission.read(path)
+    if read.problem:
+        result = _not_run(read, found, read.problem)
+    else:
+        result = _run(read, found, settings, where)
+    result.duration_s = time.perf_counter() - started
+    return result
+
+
+def _course(course_dir: str | os.PathLike[str] | None) -> Path | None:
+    """The course directory; None is fine when a rubric is given (checks needing it are skipped)."""
+    try:
+        return course.find_course(Path(course_dir) if course_dir else None)
+    except course.CourseError:
+        if course_dir:
+            raise UsageError(f"{course_dir}: not a course directory (it has no rubrics/ folder)") from None
+        return None
+
+
+def _rubric(path: Path, rubric: str | os.PathLike[str] | None, where: Path | None) -> Rubric:
+    try:
+        if rubric is not None:
+            return load(Path(rubric))
+        exercise = course.exercise_of(path)
+        if exercise is None:
+            raise UsageError(f"{path.name}: cannot tell the exercise from the name (expected exerciseNN.py)")
+        if where is None:
+            raise UsageError("cannot find the course's rubrics: pass --course DIR or --rubric FILE")
+        return load(course.rubric_path(where, exercise))
+    except (RubricError, course.CourseError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _run(read: submission.Submission, rubric: Rubric, settings: Settings, where: Path | None) -> Result:
+    limits = Limits(
+        call_timeout_s=settings.timeout,
+        import_timeout_s=settings.timeout,
+        memory_bytes=settings.memory_mb * 2**20,
+        output_bytes=settings.output_kb * 1024,
+    )
+    with Worker(read.path, limits) as worker:
+        worker.start()
+        ctx = _context(read, rubric, settings, worker, where)
+        ready = worker.wait_ready()
+        if ready.status != "ok":
+            result = _not_run(read, rubric, _import_problem(read.name, ready, settings))
+        else:
+            ctx.names = frozenset(ready.value)
+            result = _result(read, rubric, [checks.run(check, ctx) for check in rubric.checks])
+            result.integrity = ctx.integrity
+        result.stdout = worker.output
+        result.defences = worker.defences
+    return result
+
+
+def _context(
+    read: submission.Submission, rubric: Rubric, settings: Settings, worker: Worker, where: Path | None
+) -> Context:
+    """Everything trusted the checks need, loaded while the worker imports the submission."""
+    reference = course.load_reference(where, rubric.exercise) if where else None
+    return Context(
+        rubric=rubric,
+        settings=settings,
+        filename=read.name,
+        probes=importlib.import_module(f"grader.probes.{rubric.exercise}"),
+        worker=worker,
+        names=frozenset(),
+        reference=reference,
+        variants=course.load_variants(where, rubric.exercise, reference) if where and reference else {},
+        source=read.source,
+    )
+
+
+def _import_problem(name: str, ready: Any, settings: Settings) -> str:
+    if ready.status == "timeout":
+        return (
+            f"{name} did not finish importing within {settings.timeout:g} s (an infinite loop at top level?)"
+        )
+    error = ready.error
+    line = f" at line {error.line}" if getattr(error, "line", None) else ""
+    return f"importing {name} failed{line}: {error.type}: {error.message}"
+
+
+def _result(read: submission.Submission, rubric: Rubric, results: list[CheckResult]) -> Result:
+    return Result(submission=read.name, sha256=read.sha256, exercise=rubric.exercise, checks=results)
+
+
+def _not_run(read: submission.Submission, rubric: Rubric, problem: str) -> Result:
+    """A submission that could not run at all: score 0, every check listed as not run."""
+    not_run = [
+        CheckResult(c.id, c.title, "error", 0.0, c.points, c.visibility, message="not run: " + problem)
+        for c in rubric.checks
+    ]
+    result = _result(read, rubric, not_run)
+    result.status, result.message = "error", problem
+    return result

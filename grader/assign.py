@@ -1,0 +1,139 @@
+"""Generate student starters (`exercises/`) from the reference solutions.
+
+Starters are never hand-copied: every solution region of `reference/exerciseNN.py`
+becomes a `raise NotImplementedError` stub, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
+EXERCISE_FILE = re.compile(r"^exercise\d\d\.py$")
+
+
+class RegionError(ValueError):
+    """A reference file whose solution markers are malformed."""
+
+
+@dataclass(frozen=True)
+class Starter:
+    """The generated starter files of one exercise, as text."""
+
+    stem: str
+    python: str
+    notebook: str
+
+
+def strip_solutions(source: str, filename: str = "<reference>") -> str:
+    """Replace each solution region with a stub raising NotImplementedError."""
+    lines = source.splitlines()
+    owners = _function_names(source)
+    out: list[str] = []
+    start: int | None = None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if start is not None:
+                raise RegionError(f"{filename}:{number}: nested {BEGIN} (opened at line {start})")
+            start, indent = number, line[: len(line) - len(line.lstrip())]
+            if number not in owners:
+                raise RegionError(f"{filename}:{number}: {BEGIN} outside a function body")
+            out.append(f'{indent}raise NotImplementedError("{owners[number]}: your code here")')
+        elif stripped == END:
+            if start is None:
+                raise RegionError(f"{filename}:{number}: {END} without {BEGIN}")
+            start = None
+        elif start is None:
+            out.append(line)
+    if start is not None:
+        raise RegionError(f"{filename}:{start}: {BEGIN} is never closed")
+    return "\n".join(out) + "\n"
+
+
+def _function_names(source: str) -> dict[int, str]:
+    """Map every line inside a function to that function's qualified name."""
+    names: dict[int, str] = {}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                qualname = f"{prefix}{child.name}"
+                if not isinstance(child, ast.ClassDef):
+                    for line in range(child.lineno, (child.end_lineno or child.lineno) + 1):
+                        names[line] = qualname
+                visit(child, qualname + ".")
+
+    visit(ast.parse(source), "")
+    return names
+
+
+def starter(reference_file: Path) -> Starter:
+    """Build the .py and .ipynb starters for one reference module."""
+    stem = reference_file.stem
+    code = strip_solutions(reference_file.read_text(encoding="utf-8"), str(reference_file))
+    closing = f"# When you are done, check your work with:  grade {stem}.py\n"
+    return Starter(stem, code + "\n\n" + closing, _notebook(stem, code))
+
+
+def _notebook(stem: str, code: str) -> str:
+    """One markdown cell for the statement, one code cell per top-level block."""
+    tree = ast.parse(code)
+    statement = ast.get_docstring(tree) or ""
+    body = tree.body[1:] if statement else tree.body
+    lines = code.splitlines()
+    cells = [nbformat.v4.new_markdown_cell(f"# {stem}\n\n{statement}")]
+    for chunk in _chunks(body, lines):
+        cells.append(nbformat.v4.new_code_cell(chunk))
+    cells.append(
+        nbformat.v4.new_markdown_cell(
+            f"When you are done, save this notebook and run `grade {stem}.ipynb` in a terminal."
+        )
+    )
+    for index, cell in enumerate(cells):
+        cell["id"] = f"{stem}-{index}"
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.validate(nb)
+    return nbformat.writes(nb) + "\n"
+
+
+def _chunks(body: list[ast.stmt], lines: list[str]) -> list[str]:
+    """Source of consecutive imports as one chunk, then each other statement alone."""
+    chunks: list[list[str]] = []
+    previous_import = False
+    for node in body:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        text = lines[first - 1 : node.end_lineno]
+        is_import = isinstance(node, ast.Import | ast.ImportFrom)
+        if is_import and previous_import:
+            chunks[-1].extend(text)
+        else:
+            chunks.append(list(text))
+        previous_import = is_import
+    return ["\n".join(chunk) for chunk in chunks]
+
+
+def reference_files(course: Path) -> list[Path]:
+    """The reference modules that have a student starter, in exercise order."""
+    return sorted(p for p in (course / "reference").iterdir() if EXERCISE_FILE.match(p.name))
+
+
+def assign(course: Path, check: bool = False) -> list[Path]:
+    """Write (or, with `check`, compare) every starter; return the files that differ."""
+    stale: list[Path] = []
+    for ref in reference_files(course):
+        made = starter(ref)
+        for suffix, text in ((".py", made.python), (".ipynb", made.notebook)):
+            target = course / "exercises" / f"{made.stem}{suffix}"
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                stale.append(target)
+                if not check:
+                    target.parent.mkdir(exist_ok=True)
+                    target.write_text(text, encoding="utf-8")
+    return stale

@@ -1,0 +1,131 @@
+"""Compare what the submission returned with what was expected, and say how it differs.
+
+Everything here runs in the grader on plain data received from the student process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grader.settings import Settings
+
+
+@dataclass
+class Mismatch:
+    """Where and how a returned value differs from the expected one."""
+
+    name: str
+    message: str
+    expected: np.ndarray | None = None
+    got: np.ndarray | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def compare(got: Any, expected: Any, tol: Settings, name: str = "the result") -> Mismatch | None:
+    """First mismatch between two plain structures (dicts, lists, arrays, numbers), or None."""
+    if isinstance(expected, Mapping):
+        if not isinstance(got, Mapping):
+            return Mismatch(name, f"{name} has the wrong structure")
+        for key, want in expected.items():
+            if key not in got:
+                return Mismatch(key, f"{key} is missing")
+            found = compare(got[key], want, tol, key)
+            if found:
+                return found
+        return None
+    if isinstance(expected, list) and not _numeric(expected):
+        if not isinstance(got, list) or len(got) != len(expected):
+            return Mismatch(name, f"{name} should have {len(expected)} items")
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+            found = compare(g, e, tol, f"{name}[{i}]")
+            if found:
+                return found
+        return None
+    if isinstance(expected, str | bool) or expected is None:
+        if got != expected:
+            return Mismatch(name, f"{name} is {got!r}, expected {expected!r}")
+        return None
+    return compare_arrays(got, expected, tol, name)
+
+
+def _numeric(items: list[Any]) -> bool:
+    try:
+        np.asarray(items, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def compare_arrays(got: Any, expected: Any, tol: Settings, name: str) -> Mismatch | None:
+    """Shape, finiteness, then values within `atol + rtol*|expected|`, with a diagnosis."""
+    try:
+        g = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return Mismatch(name, f"{name} is not a number or an array of numbers")
+    e = np.asarray(expected, dtype=np.float64)
+    if g.shape != e.shape:
+        return Mismatch(name, _shape_message(name, g.shape, e.shape), e, g)
+    bad = ~np.isfinite(g) & np.isfinite(e)
+    if bad.any():
+        where = _index(np.argwhere(bad)[0])
+        what = "NaN" if np.isnan(g[bad]).any() else "inf"
+        return Mismatch(name, f"{name} contains {what} at {where} where a finite value was expected", e, g)
+    error = np.abs(g - e)
+    allowed = tol.atol + tol.rtol * np.abs(e)
+    wrong = ~(error <= allowed) & ~(np.isnan(g) & np.isnan(e))
+    if not wrong.any():
+        return None
+    return Mismatch(name, _value_message(name, g, e, wrong, tol), e, g, {"wrong": int(wrong.sum())})
+
+
+def _shape_message(name: str, got: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    message = f"{name} has shape {got}, expected {expected}"
+    if len(got) == len(expected) >= 2 and got == expected[::-1]:
+        return message + ": transposed?"
+    if int(np.prod(got)) != int(np.prod(expected)) and len(got) > len(expected):
+        return message + ": did you forget to sum over the broadcast axes?"
+    return message
+
+
+def _value_message(name: str, g: np.ndarray, e: np.ndarray, wrong: np.ndarray, tol: Settings) -> str:
+    relative = np.abs(g - e) / np.maximum(np.abs(e), tol.atol)
+    relative = np.where(wrong, relative, -1.0)
+    worst = np.unravel_index(int(np.argmax(relative)), g.shape) if g.ndim else ()
+    where = f" at {_index(worst)}" if g.ndim else ""
+    count = f"{int(wrong.sum())} of {g.size} entries differ; " if g.size > 1 else ""
+    message = (
+        f"{name} is off: {count}max relative error {relative[worst]:.3g}{where} "
+        f"(expected {e[worst]:.6g}, got {g[worst]:.6g}; tolerance {tol.describe_tolerance()})"
+    )
+    factor = constant_factor(g, e, tol)
+    if factor is not None:
+        message += f"; every entry is {_factor_words(factor)}"
+    return message
+
+
+def constant_factor(got: np.ndarray, expected: np.ndarray, tol: Settings) -> float | None:
+    """The constant c with got ≈ c·expected (c ≠ 1), if there is one: a telling diagnosis."""
+    mask = np.abs(expected) > 10 * tol.atol
+    if mask.sum() < 1 or (np.abs(got[~mask]) > 10 * tol.atol).any():
+        return None
+    ratios = got[mask] / expected[mask]
+    c = float(np.median(ratios))
+    if abs(c) < 1e-12 or np.isclose(c, 1.0, rtol=tol.rtol * 10):
+        return None
+    return c if np.allclose(ratios, c, rtol=1e-6, atol=0) else None
+
+
+def _factor_words(c: float) -> str:
+    if np.isclose(c, -1.0):
+        return "the expected value with the opposite sign"
+    if abs(c) >= 1:
+        return f"{c:.6g} times the expected value"
+    return f"the expected value divided by {1 / c:.6g}"
+
+
+def _index(index: Any) -> str:
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"

@@ -1,0 +1,39 @@
+"""`reference`: the submission's outputs against the reference solution on seeded inputs."""
+
+from __future__ import annotations
+
+from grader.checks.base import (
+    NOT_AVAILABLE,
+    CaseFailure,
+    Context,
+    Outcome,
+    ask,
+    expected_on,
+    matching_misconception,
+    over_cases,
+    prefix,
+)  # fmt: skip
+from grader.checks.compare import compare
+from grader.probes.base import Case
+from grader.rubric import Check
+
+
+def judge(check: Check, ctx: Context) -> Outcome:
+    if ctx.reference is None:
+        return Outcome("skipped", message=NOT_AVAILABLE)
+    tol = ctx.settings_for(check)
+    probe = ctx.probe(check)
+
+    def one(case: Case, deadline: float) -> CaseFailure | None:
+        got = ask(ctx, check, case, deadline)
+        expected = expected_on(ctx.reference, probe, case)
+        mismatch = compare(got, expected, tol)
+        if mismatch is None:
+            return None
+        misconception = matching_misconception(
+            ctx, check, case, got, lambda g, wrong: compare(g, wrong, tol) is None
+        )
+        details = {"name": mismatch.name, "expected": mismatch.expected, "got": mismatch.got}
+        return CaseFailure("failed", prefix(case) + mismatch.message, misconception, details)
+
+    return over_cases(check, ctx, one)

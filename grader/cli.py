@@ -1,0 +1,200 @@
+"""The `grade` command: a thin shell over `grader.api` and friends.
+
+Every user error becomes one line on stderr and exit status 2; `--traceback` shows
+the full stack for debugging the grader itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import IO, Any
+
+from grader import settings as settings_module
+
+
+class Exit(IntEnum):
+    OK = 0
+    NOT_PASSED = 1
+    USAGE = 2
+
+
+@dataclass
+class Environment:
+    """What the command talks to; tests inject their own to run the CLI in-process."""
+
+    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
+    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+
+    @property
+    def colour(self) -> bool:
+        return self.stdout.isatty() and "NO_COLOR" not in self.environ
+
+
+SUBCOMMANDS = ("assign", "check-rubric")
+
+
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Entry point of `grade`; returns the exit status."""
+    env = env or Environment()
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = args[0] if args and args[0] in SUBCOMMANDS else "grade"
+    parser = PARSERS[command]()
+    try:
+        with contextlib.redirect_stderr(env.stderr), contextlib.redirect_stdout(env.stdout):
+            options = parser.parse_args(args[1:] if command != "grade" else args)
+    except SystemExit as exc:  # argparse already printed the usage error or the help
+        return Exit.USAGE if exc.code else Exit.OK
+    try:
+        return COMMANDS[command](options, env)
+    except Exception as exc:
+        if getattr(options, "traceback", False):
+            traceback.print_exc(file=env.stderr)
+        env.stderr.write(f"grade: {_user_message(exc)}\n")
+        return Exit.USAGE
+
+
+def _user_message(exc: Exception) -> str:
+    from grader.api import UsageError
+
+    if isinstance(exc, UsageError | OSError | ValueError):
+        return str(exc)
+    return f"internal error ({type(exc).__name__}: {exc}); rerun with --traceback and report it"
+
+
+def _grade_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grade",
+        description="Grade backpropagation exercises. Subcommands: assign, check-rubric.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="exerciseNN.py, .ipynb, or a folder of them")
+    parser.add_argument("--rubric", type=Path, help="rubric YAML (default: from the file name)")
+    parser.add_argument("--course", type=Path, help="course directory holding rubrics/ and reference/")
+    parser.add_argument("--json", metavar="PATH", help="write the result JSON (- for stdout)")
+    for name, help_text in (
+        ("atol", "absolute tolerance"),
+        ("rtol", "relative tolerance"),
+        ("eps", "finite-difference step"),
+        ("timeout", "seconds per check"),
+        ("memory-mb", "memory limit of the student process, MiB"),
+        ("output-kb", "cap on captured student output, KiB"),
+    ):
+        env_name = settings_module.ENV[name.replace("-", "_")]
+        parser.add_argument(f"--{name}", help=f"{help_text} (env {env_name})")
+    parser.add_argument("--traceback", action="store_true", help="show the grader's own traceback on errors")
+    return parser
+
+
+def _grade(options: argparse.Namespace, env: Environment) -> int:
+    from grader.api import UsageError, grade_submission
+    from grader.terminal import summary
+
+    files = [f for path in options.paths for f in _submissions(path)]
+    if not files:
+        raise UsageError(f"no exerciseNN.py or .ipynb files in {', '.join(map(str, options.paths))}")
+    settings = {k: getattr(options, k) for k in settings_module.ENV if getattr(options, k) is not None}
+    results = []
+    for path in files:
+        result = grade_submission(
+            path, rubric=options.rubric, course_dir=options.course, env=env.environ, **settings
+        )
+        results.append(result)
+        env.stdout.write(summary(result, colour=env.colour))
+    if options.json:
+        documents = [r.to_json() for r in results]
+        text = json.dumps(documents[0], indent=2) if len(documents) == 1 else _lines(documents)
+        _write(options.json, text + "\n", env)
+    return Exit.OK if all(r.passed for r in results) else Exit.NOT_PASSED
+
+
+def _submissions(path: Path) -> list[Path]:
+    """The exercise files to grade for one command-line path."""
+    from grader.api import UsageError
+    from grader.course import exercise_of
+
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in (".py", ".ipynb") and exercise_of(p))
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or directory")
+    return [path]
+
+
+def _lines(documents: list[dict[str, Any]]) -> str:
+    return "\n".join(json.dumps(d) for d in documents)
+
+
+def _write(target: str, text: str, env: Environment) -> None:
+    if target == "-":
+        env.stdout.write(text)
+    else:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text(text, encoding="utf-8")
+
+
+def _check_rubric_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grade check-rubric", description="Validate rubric YAML files.")
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--traceback", action="store_true")
+    return parser
+
+
+def _check_rubric(options: argparse.Namespace, env: Environment) -> int:
+    from grader.rubric import RubricError, load
+
+    status = Exit.OK
+    for path in options.files:
+        try:
+            rubric = load(path)
+        except RubricError as exc:
+            env.stderr.write(f"{exc}\n")
+            status = Exit.USAGE
+        else:
+            checks = len(rubric.checks)
+            env.stdout.write(f"{path}: ok ({checks} checks, {rubric.max_score:g} points)\n")
+    return status
+
+
+def _assign_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grade assign", description="Regenerate exercises/ (starters) from reference/."
+    )
+    parser.add_argument("--check", action="store_true", help="only report starters that are out of date")
+    parser.add_argument("--course", type=Path, help="course directory (default: the installed one)")
+    parser.add_argument("--traceback", action="store_true")
+    return parser
+
+
+def _assign(options: argparse.Namespace, env: Environment) -> int:
+    from grader.assign import assign
+    from grader.course import find_course
+
+    course = find_course(options.course)
+    stale = assign(course, check=options.check)
+    for path in stale:
+        verb = "out of date" if options.check else "written"
+        env.stdout.write(f"{path.relative_to(course)}: {verb}\n")
+    if options.check and stale:
+        env.stderr.write("grade: exercises/ is out of sync with reference/; run `grade assign`\n")
+        return Exit.NOT_PASSED
+    return Exit.OK
+
+
+PARSERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
+    "grade": _grade_parser,
+    "check-rubric": _check_rubric_parser,
+    "assign": _assign_parser,
+}
+COMMANDS: dict[str, Callable[[argparse.Namespace, Environment], int]] = {
+    "grade": _grade,
+    "check-rubric": _check_rubric,
+    "assign": _assign,
+}

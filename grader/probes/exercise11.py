@@ -1,0 +1,80 @@
+"""Probes for exercise 11: the hand-derived two-layer MLP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.probes.base import GradProblem, Inputs, arrays, as_float, fixed, gradcheck, seeded, unpack, value
+
+API = ("mlp_forward", "mlp_backward")
+CACHE = ("z1", "a1", "p", "W2")
+GRADS = ("dW1", "db1", "dW2", "db2")
+
+
+def network(
+    rng: np.random.Generator, n: int = 6, d: int = 4, h: int = 5, k: int = 3, scale: float = 1.0
+) -> Inputs:
+    """A small batch and random weights; distinct sizes so that a transposed shape shows."""
+    return {
+        "X": rng.standard_normal((n, d)).tolist(),
+        "y": rng.integers(0, k, size=n).tolist(),
+        "W1": (rng.standard_normal((d, h)) * 0.8).tolist(),
+        "b1": (rng.standard_normal(h) * 0.1).tolist(),
+        "W2": (rng.standard_normal((h, k)) * 0.8 * scale).tolist(),
+        "b2": (rng.standard_normal(k) * 0.1).tolist(),
+    }
+
+
+def _forward(
+    module: Any, inputs: Inputs, params: dict[str, np.ndarray] | None = None
+) -> tuple[float, list[Any]]:
+    X, W1, b1, W2, b2 = arrays(inputs, "X", "W1", "b1", "W2", "b2")
+    p = params or {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    y = np.array(inputs["y"], dtype=np.intp)
+    loss, cache = unpack(
+        module.mlp_forward(X, y, p["W1"], p["b1"], p["W2"], p["b2"]), ("loss", "cache"), "mlp_forward"
+    )
+    return as_float(loss, "the loss"), unpack(cache, CACHE, "the cache")
+
+
+@value(API[:1], seeded(network))
+def mlp_forward(module: Any, inputs: Inputs) -> dict[str, Any]:
+    loss, cache = _forward(module, inputs)
+    return {"loss": loss, **dict(zip(CACHE, cache, strict=True))}
+
+
+LARGE_LOGITS = {"logits around 1000": network(np.random.default_rng(11), scale=400.0)}
+
+
+@value(API[:1], fixed(LARGE_LOGITS))
+def mlp_forward_large_logits(module: Any, inputs: Inputs) -> dict[str, Any]:
+    loss, cache = _forward(module, inputs)
+    return {"loss": loss, "p": cache[2]}
+
+
+def _backward(module: Any, inputs: Inputs, params: dict[str, np.ndarray]) -> dict[str, Any]:
+    _, cache = _forward(module, inputs, params)
+    X = np.array(inputs["X"], dtype=np.float64)
+    y = np.array(inputs["y"], dtype=np.intp)
+    grads = unpack(module.mlp_backward(X, y, tuple(cache)), GRADS, "mlp_backward")
+    return dict(zip(("W1", "b1", "W2", "b2"), grads, strict=True))
+
+
+def _problem(module: Any, inputs: Inputs) -> GradProblem:
+    params = dict(zip(("W1", "b1", "W2", "b2"), arrays(inputs, "W1", "b1", "W2", "b2"), strict=True))
+    return GradProblem(
+        params,
+        loss=lambda p: _forward(module, inputs, p)[0],
+        grads=lambda p: _backward(module, inputs, p),
+        labels={"W1": "dW1", "b1": "db1", "W2": "dW2", "b2": "db2"},
+    )
+
+
+mlp_backward = gradcheck(API, seeded(network))(_problem)
+
+
+@value(API, seeded(lambda rng: network(rng, n=int(rng.integers(3, 9)), d=3, h=7, k=4)))
+def mlp_backward_values(module: Any, inputs: Inputs) -> dict[str, Any]:
+    return _problem(module, inputs).analytic()

@@ -1,0 +1,82 @@
+"""The result of grading one submission: SPEC §4, as data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA = "grader.result/1"
+
+CheckStatus = Literal["passed", "failed", "error", "timeout", "skipped"]
+
+
+@dataclass
+class CheckResult:
+    id: str
+    title: str
+    status: CheckStatus
+    points: float
+    max_points: float
+    visibility: str = "visible"
+    message: str | None = None
+    hint: str | None = None
+    misconception: str | None = None
+    duration_s: float = 0.0
+    #: Expected-versus-got detail for reports (never serialised for hidden checks).
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("details")
+        data["points"] = round(self.points, 6)
+        data["duration_s"] = round(self.duration_s, 4)
+        return data
+
+
+@dataclass
+class Finding:
+    rule: str
+    message: str
+
+
+@dataclass
+class Result:
+    submission: str
+    sha256: str
+    exercise: str
+    checks: list[CheckResult]
+    status: Literal["graded", "error"] = "graded"
+    message: str | None = None
+    duration_s: float = 0.0
+    integrity: list[Finding] = field(default_factory=list)
+    stdout: str = ""
+    #: Defences that were active while the submission ran (reports say which).
+    defences: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return 0.0 if self.status == "error" else sum(c.points for c in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_points for c in self.checks)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "graded" and all(c.status == "passed" for c in self.checks)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "submission": self.submission,
+            "sha256": self.sha256,
+            "exercise": self.exercise,
+            "score": round(self.score, 6),
+            "max_score": round(self.max_score, 6),
+            "status": self.status,
+            "duration_s": round(self.duration_s, 3),
+            "message": self.message,
+            "checks": [c.to_json() for c in self.checks],
+            "integrity": [asdict(f) for f in self.integrity],
+            "stdout": self.stdout,
+        }

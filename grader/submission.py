@@ -1,0 +1,48 @@
+"""Reading a submission without running it: bytes, hash, source text and syntax."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Submission:
+    path: Path
+    sha256: str
+    source: str
+    #: Why the submission cannot be run at all (syntax error, not UTF-8), or None.
+    problem: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def read(path: Path) -> Submission:
+    """Read `path` and check that it can be imported; never executes it."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if len(data) > MAX_BYTES:
+        return Submission(path, digest, "", f"{path.name} is larger than {MAX_BYTES // 2**20} MiB")
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Submission(path, digest, "", f"{path.name} is not valid UTF-8 text (byte {exc.start})")
+    return Submission(path, digest, source, syntax_problem(source, path.name))
+
+
+def syntax_problem(source: str, filename: str) -> str | None:
+    """A student-facing description of the first syntax error, with line and column."""
+    try:
+        compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        text = f": {exc.text.strip()}" if exc.text and exc.text.strip() else ""
+        return f"{filename} has a syntax error at {where}: {exc.msg}{text}"
+    except ValueError as exc:  # e.g. null bytes in the source
+        return f"{filename} cannot be compiled: {exc}"
+    return None

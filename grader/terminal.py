@@ -1,0 +1,67 @@
+"""The terminal summary: score, then every check that did not pass, with message and hint.
+
+Student-provided text is printed verbatim; colour only when writing to a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from grader.result import CheckResult, Result
+
+MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
+COLOURS = {"passed": "32", "failed": "31", "error": "31", "timeout": "33", "skipped": "90"}
+HIDDEN = "hidden check: details are shown after grading"
+
+
+def summary(result: Result, colour: bool = False, title: str | None = None) -> str:
+    """Human-readable summary of one graded submission."""
+
+    def paint(text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if colour else text
+
+    lines = [paint(f"{result.submission}", "1") + (f" — {title}" if title else "")]
+    if result.status == "error":
+        lines.append(paint(f"  could not be graded: {result.message}", "31"))
+    lines.append(f"  score {_num(result.score)} / {_num(result.max_score)}  ({_tally(result)})")
+    for check in result.checks:
+        if check.status == "passed" or result.status == "error":
+            continue
+        lines.extend(_check_lines(check, paint))
+    for finding in result.integrity:
+        lines.append(paint(f"  integrity: {finding.message}", "33"))
+    return "\n".join(lines) + "\n"
+
+
+def _check_lines(check: CheckResult, paint: Callable[[str, str], str]) -> list[str]:
+    head = f"  {MARKS[check.status]} {check.title}  {_num(check.points)}/{_num(check.max_points)}"
+    lines = [paint(head, COLOURS[check.status])]
+    if check.visibility != "visible" and check.status != "skipped":
+        return lines + [f"      {HIDDEN}"]
+    if check.message:
+        lines.append(f"      {check.message}")
+    if check.misconception:
+        lines.append(f"      mistake: {check.misconception}")
+    if check.hint:
+        lines.append(paint(f"      hint: {check.hint}", "36"))
+    return lines
+
+
+def _tally(result: Result) -> str:
+    counts: dict[str, int] = {}
+    for check in result.checks:
+        counts[check.status] = counts.get(check.status, 0) + 1
+    if result.status == "graded" and counts.get("passed", 0) == len(result.checks):
+        return "all checks passed"
+    parts = [f"{counts.get('passed', 0)} of {len(result.checks)} checks passed"]
+    for status in ("failed", "error", "timeout"):
+        if counts.get(status):
+            parts.append(f"{counts[status]} {status}")
+    if counts.get("skipped"):
+        reasons = sorted({c.message for c in result.checks if c.status == "skipped" and c.message})
+        parts.append(f"{counts['skipped']} skipped: {'; '.join(reasons)}")
+    return ", ".join(parts)
+
+
+def _num(x: float) -> str:
+    return f"{x:g}" if x == round(x, 2) else f"{x:.2f}"

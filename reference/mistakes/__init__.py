@@ -1,0 +1,1 @@
+"""Classic mistakes, written as wrong variants of the reference solutions."""
