@@ -209,7 +209,7 @@ class _Validator:
             id=ident,
             title=self.get(raw, where, "title", _text, "a non-empty string", "", True),
             kind=kind or "",
-            points=self.get(raw, where, "points", _points, "a number >= 0", 0.0, True),
+            points=float(self.get(raw, where, "points", _points, "a number >= 0", 0.0, True)),
             probe=self.get(raw, where, "probe", _ident, "a probe name", None, needs_probe),
             hint=self.get(raw, where, "hint", _text, "a non-empty string"),
             visibility=self.get(

@@ -22,7 +22,7 @@ def test_each_layer_overrides_the_one_below() -> None:
 def test_errors_name_the_source() -> None:
     with pytest.raises(SettingsError, match=r"invalid rtol 'abc' from GRADER_RTOL: expected a float"):
         resolve(env={"GRADER_RTOL": "abc"})
-    with pytest.raises(SettingsError, match=r"invalid timeout '-3' from the command line: expected a positive"):
+    with pytest.raises(SettingsError, match=r"invalid timeout '-3' from the command line: expected a pos"):
         resolve(cli={"timeout": "-3"})
     with pytest.raises(SettingsError, match=r"invalid memory_mb '1.5' from GRADER_MEMORY_MB"):
         resolve(env={"GRADER_MEMORY_MB": "1.5"})

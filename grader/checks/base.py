@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import numpy as np
 
 from grader.probes.base import Case, Probe
 from grader.result import CheckResult, CheckStatus, Finding
@@ -134,7 +137,9 @@ def expected_on(module: Any, probe: Probe, case: Case) -> Any:
     """Run a probe on trusted code (the reference or a variant) in the grader."""
     from grader.sandbox.protocol import decode, encode, plain
 
-    return decode(encode(plain(probe(module, dict(case.inputs)))))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return decode(encode(plain(probe(module, dict(case.inputs)))))
 
 
 def matching_misconception(
@@ -183,7 +188,7 @@ def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFail
         return Outcome("passed", 1.0)
     first_case, first = failures[0]
     message = first.message
-    if len(cases) > 1:
+    if len(cases) > 1 and first.status != "timeout":
         labels = ", ".join(case.label for case, _ in failures[:6])
         more = ", ..." if len(failures) > 6 else ""
         message += f" [{len(failures)} of {len(cases)} cases failed: {labels}{more}]"

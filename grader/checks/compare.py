@@ -71,12 +71,13 @@ def compare_arrays(got: Any, expected: Any, tol: Settings, name: str) -> Mismatc
         return Mismatch(name, _shape_message(name, g.shape, e.shape), e, g)
     bad = ~np.isfinite(g) & np.isfinite(e)
     if bad.any():
-        where = _index(np.argwhere(bad)[0])
+        where = f" at {_index(np.argwhere(bad)[0])}" if g.ndim else ""
         what = "NaN" if np.isnan(g[bad]).any() else "inf"
-        return Mismatch(name, f"{name} contains {what} at {where} where a finite value was expected", e, g)
-    error = np.abs(g - e)
-    allowed = tol.atol + tol.rtol * np.abs(e)
-    wrong = ~(error <= allowed) & ~(np.isnan(g) & np.isnan(e))
+        return Mismatch(name, f"{name} is {what}{where} where a finite value was expected", e, g)
+    with np.errstate(all="ignore"):
+        error = np.abs(g - e)
+        allowed = tol.atol + tol.rtol * np.abs(e)
+    wrong = ~(error <= allowed) & ~(np.isnan(g) & np.isnan(e)) & ~(g == e)
     if not wrong.any():
         return None
     return Mismatch(name, _value_message(name, g, e, wrong, tol), e, g, {"wrong": int(wrong.sum())})
@@ -91,6 +92,7 @@ def _shape_message(name: str, got: tuple[int, ...], expected: tuple[int, ...]) -
     return message
 
 
+@np.errstate(all="ignore")
 def _value_message(name: str, g: np.ndarray, e: np.ndarray, wrong: np.ndarray, tol: Settings) -> str:
     relative = np.abs(g - e) / np.maximum(np.abs(e), tol.atol)
     relative = np.where(wrong, relative, -1.0)
@@ -107,6 +109,7 @@ def _value_message(name: str, g: np.ndarray, e: np.ndarray, wrong: np.ndarray, t
     return message
 
 
+@np.errstate(all="ignore")
 def constant_factor(got: np.ndarray, expected: np.ndarray, tol: Settings) -> float | None:
     """The constant c with got ≈ c·expected (c ≠ 1), if there is one: a telling diagnosis."""
     mask = np.abs(expected) > 10 * tol.atol

@@ -29,9 +29,11 @@ def judge(check: Check, ctx: Context) -> Outcome:
         if not check.fast:
             request["full"] = True
         answer = ask(ctx, check, case, deadline, {PERTURB: request})
-        suspects = _structural(answer, case) or _suspects(answer, check, tol)
-        if isinstance(suspects, CaseFailure):
-            return suspects
+        wrong_shape = _structural(answer, case)
+        if wrong_shape:
+            wrong_shape.misconception = _misconception(ctx, check, case, answer, tol)
+            return wrong_shape
+        suspects = _suspects(answer, check, tol)
         if not suspects:
             return None
         if check.fast:
@@ -80,12 +82,18 @@ def _localise(
         mismatch = compare_arrays(grad, numeric, tol, answer["labels"][name])
         if mismatch is None:
             continue
-        misconception = matching_misconception(
-            ctx, check, case, answer["grads"], lambda got, wrong: _same_grads(got, wrong["grads"], tol)
-        )
         details = {"name": mismatch.name, "expected": numeric, "got": grad}
+        misconception = _misconception(ctx, check, case, answer, tol)
         return CaseFailure("failed", prefix(case) + mismatch.message, misconception, details)
     return None
+
+
+def _misconception(
+    ctx: Context, check: Check, case: Case, answer: dict[str, Any], tol: Settings
+) -> str | None:
+    return matching_misconception(
+        ctx, check, case, answer["grads"], lambda got, wrong: _same_grads(got, wrong["grads"], tol)
+    )
 
 
 def _same_grads(got: dict[str, Any], wrong: dict[str, Any], tol: Settings) -> bool:

@@ -1,0 +1,212 @@
+"""One incarnation of the worker: its process group, temporary directory, pipes and output.
+
+A :class:`WorkerProcess` is spawned on construction and lives until :meth:`kill`,
+which removes every trace of it: the whole process group (so processes the
+student started die too), the pipes, the output thread and the directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from grader.sandbox import protocol
+from grader.sandbox.channel import Channel, ChannelClosed, ChannelTimeout
+from grader.sandbox.output import CappedOutput, OutputDrain
+
+#: The directory holding the ``grader`` package; the worker imports it from there.
+GRADER_ROOT = Path(__file__).resolve().parents[2]
+BOOTSTRAP = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from grader.sandbox.worker import main; main(sys.argv[2])"
+)
+#: Hardware hints OpenBLAS needs on some CPUs; passed through when the grader has them.
+KEPT_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+#: Cap on one reply line; survives a flood without exhausting the grader's memory.
+MAX_REPLY_BYTES = 256 * 1024**2
+SPAWN_DEFENCES = (
+    "separate process",
+    "isolated interpreter (-I)",
+    "scrubbed environment",
+    "temporary working directory",
+    "own process group (killed as a whole)",
+)
+POLL_S = 0.01
+#: After EOF on the channel, how long the worker may take to finish exiting.
+EXIT_GRACE_S = 1.0
+
+
+class WorkerProcess:
+    """A worker process importing ``submission`` from a fresh copy in a temporary directory."""
+
+    def __init__(
+        self,
+        submission: Path,
+        *,
+        memory_bytes: int,
+        file_bytes: int,
+        extra_sys_path: Sequence[str],
+        output: CappedOutput,
+    ) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="grader-worker-"))
+        try:
+            copy = self.workdir / submission.name
+            shutil.copyfile(submission, copy)
+            settings = {
+                "submission": str(copy),
+                "memory_bytes": memory_bytes,
+                "file_bytes": file_bytes,
+                "sys_path": [str(p) for p in extra_sys_path],
+            }
+            self._popen, request_w, reply_r, output_r = _spawn(self.workdir, settings)
+        except BaseException:
+            _remove_tree(self.workdir)
+            raise
+        self.started_at = time.monotonic()
+        self.channel = Channel(request_w, reply_r, MAX_REPLY_BYTES, self.has_exited)
+        self._drain = OutputDrain(output_r, output)
+        self._killed = False
+
+    def has_exited(self) -> bool:
+        """Whether the worker has ended, *without* reaping it.
+
+        While the leader is unreaped its pid cannot be reused, so killing its
+        process group later can never hit an unrelated process.
+        """
+        if self._popen.returncode is not None:
+            return True
+        if not hasattr(os, "waitid"):  # macOS: fall back to reaping
+            return self._popen.poll() is not None
+        try:
+            flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
+            return os.waitid(os.P_PID, self._popen.pid, flags) is not None
+        except ChildProcessError:
+            return True
+
+    def death(self) -> str:
+        """After EOF: let the worker finish dying, kill what is left, say how it ended."""
+        exited = self._wait_exit(time.monotonic() + EXIT_GRACE_S)
+        self.kill()
+        if not exited:
+            return "the worker process closed the grader's channel"
+        return _describe_exit(self._popen.returncode)
+
+    def stop(self, grace_s: float) -> None:
+        """Ask the worker to exit, give it ``grace_s`` to flush its output, then kill()."""
+        deadline = time.monotonic() + grace_s
+        try:
+            self.channel.send(protocol.encode({"probe": protocol.SHUTDOWN}), deadline)
+        except (ChannelClosed, ChannelTimeout, OSError):
+            pass  # kill() follows regardless
+        self._wait_exit(deadline)
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill the whole process group and release everything this incarnation holds."""
+        if self._killed:
+            return
+        self._killed = True
+        try:
+            os.killpg(self._popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._popen.wait()
+        self._drain.stop()
+        self.channel.close()
+        _remove_tree(self.workdir)
+
+    def _wait_exit(self, deadline: float) -> bool:
+        while not self.has_exited():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(POLL_S)
+        return True
+
+
+def _spawn(workdir: Path, settings: dict[str, Any]) -> tuple[subprocess.Popen[bytes], int, int, int]:
+    """Start a worker in its own session; return it and the grader's ends of its three pipes.
+
+    The channel pipes are passed by fd number, so they never mix with what the
+    student prints on stdout and stderr (one pipe, drained separately).
+    """
+    request_r, request_w = os.pipe()
+    reply_r, reply_w = os.pipe()
+    output_r, output_w = os.pipe()
+    config = {**settings, "request_fd": request_r, "reply_fd": reply_w}
+    try:
+        popen = subprocess.Popen(
+            [sys.executable, "-I", "-B", "-c", BOOTSTRAP, str(GRADER_ROOT), json.dumps(config)],
+            cwd=workdir,
+            env=worker_environment(workdir),
+            stdin=subprocess.DEVNULL,
+            stdout=output_w,
+            stderr=subprocess.STDOUT,
+            pass_fds=(request_r, reply_w),
+            start_new_session=True,
+        )
+    except BaseException:
+        for fd in (request_w, reply_r, output_r):
+            os.close(fd)
+        raise
+    finally:
+        for fd in (request_r, reply_w, output_w):
+            os.close(fd)
+    return popen, request_w, reply_r, output_r
+
+
+def _describe_exit(code: int) -> str:
+    if code >= 0:
+        return f"the worker process exited with code {code}"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    if -code == signal.SIGKILL:
+        return f"memory limit exceeded, most likely: the worker process was killed by {name}"
+    return f"the worker process was killed by {name}"
+
+
+def worker_environment(workdir: Path) -> dict[str, str]:
+    """A minimal environment: nothing of the grader's secrets or settings leaks in."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir),
+        "LANG": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        # One BLAS thread: predictable timing, and confinement needs a single thread.
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    env.update({k: os.environ[k] for k in KEPT_ENVIRONMENT if k in os.environ})
+    return env
+
+
+def _remove_tree(root: Path) -> None:
+    """Delete the worker's directory even where the student removed our permissions.
+
+    Never follows a symlink: a student who swapped the directory for a link to
+    somewhere else must not get us to chmod or delete that place.
+    """
+    if root.is_symlink():
+        root.unlink()
+        return
+    if not root.is_dir():
+        return
+    root.chmod(0o700)
+    for parent, dirs, _ in os.walk(root):
+        for name in dirs:
+            path = os.path.join(parent, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o700)
+    shutil.rmtree(root, ignore_errors=True)

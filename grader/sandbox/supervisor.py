@@ -1,0 +1,257 @@
+"""The grader's side of the sandbox: run a submission in a worker and ask it probe questions.
+
+Typical use::
+
+    with Worker(Path("exercise11.py"), Limits()) as worker:  # starts importing now
+        ...  # grader work overlaps the import
+        ready = worker.wait_ready()
+        reply = worker.call("exercise11.mlp_backward_grads", {"X": X, ...})
+
+Every outcome is a :class:`Reply`, never an exception: a hanging or crashing
+submission is a grading result. After a timeout or a crash the next call
+starts a fresh worker, so later checks are still graded. A failed import is
+final: every later call returns the same reply. One Worker is used by one
+thread at a time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from grader.sandbox import protocol
+from grader.sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
+from grader.sandbox.confinement import format_size
+from grader.sandbox.output import CappedOutput
+from grader.sandbox.process import SPAWN_DEFENCES, WorkerProcess
+
+CORRUPTED_MESSAGE = "the submission corrupted the grader's channel"
+OVERSIZED_MESSAGE = "the submission's answer was too large to receive"
+#: How long close() lets a worker exit on its own (flushing prints) before killing it.
+CLOSE_GRACE_S = 0.5
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one worker; sizes in bytes, times in seconds."""
+
+    call_timeout_s: float = 10.0
+    import_timeout_s: float = 10.0
+    memory_bytes: int = 2 * 1024**3
+    output_bytes: int = 64 * 1024
+    file_bytes: int = 64 * 1024**2
+
+
+@dataclass(frozen=True)
+class StudentError:
+    """What went wrong in the student process, as shown to the student.
+
+    ``type`` is the exception's class name, or "Timeout" / "WorkerCrashed" for
+    the supervisor's own verdicts. ``traceback`` holds only frames of the
+    submission file; ``line`` is the submission's line where it failed, if known.
+    """
+
+    type: str
+    message: str
+    traceback: str = ""
+    line: int | None = None
+
+
+@dataclass
+class Reply:
+    """The outcome of importing the submission or of one probe call."""
+
+    status: Literal["ok", "error", "timeout", "crashed"]
+    value: Any = None
+    error: StudentError | None = None
+
+
+class Worker:
+    """A submission imported in a confined worker process, answering probe calls."""
+
+    def __init__(self, submission: Path, limits: Limits, extra_sys_path: Sequence[str] = ()) -> None:
+        self._submission = Path(submission).resolve()
+        self._limits = limits
+        self._extra_sys_path = tuple(extra_sys_path)
+        self._output = CappedOutput(limits.output_bytes)
+        self._process: WorkerProcess | None = None
+        self._ready: Reply | None = None
+        self._import_failure: Reply | None = None
+        self._reported_defences: list[str] = []
+        self._requests = 0
+        self._closed = False
+
+    def start(self) -> None:
+        """Spawn the worker if none is running; returns at once, the import runs meanwhile."""
+        if self._closed:
+            raise RuntimeError("this Worker is closed")
+        if self._process is None:
+            self._process = WorkerProcess(
+                self._submission,
+                memory_bytes=self._limits.memory_bytes,
+                file_bytes=self._limits.file_bytes,
+                extra_sys_path=self._extra_sys_path,
+                output=self._output,
+            )
+            self._ready = None
+
+    def wait_ready(self) -> Reply:
+        """Wait for the import: ok with the module's public names, or why it failed."""
+        if self._import_failure is not None:
+            return self._import_failure
+        self.start()
+        if self._ready is None:
+            self._ready = self._await_import()
+        if self._ready.status != "ok":
+            self._import_failure = self._ready
+            self._discard()
+        return self._ready
+
+    def call(self, probe: str, inputs: dict[str, Any], timeout: float | None = None) -> Reply:
+        """Run ``probe(student_module, inputs)`` in the worker and return its plain result.
+
+        ``probe`` is "exerciseNN.function" (from ``grader.probes``) or a dotted path
+        "package.module.function". ``timeout`` defaults to ``limits.call_timeout_s``
+        and excludes the import of a restarted worker. ``inputs`` must be plain
+        data (see :func:`protocol.encode`); anything else is a grader bug: TypeError.
+        """
+        ready = self.wait_ready()
+        if ready.status != "ok":
+            return ready
+        assert self._process is not None
+        channel = self._process.channel
+        limit = self._limits.call_timeout_s if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        self._requests += 1
+        request_id = self._requests
+        request = protocol.encode({"id": request_id, "probe": probe, "inputs": inputs})
+
+        def exchange() -> Reply:
+            channel.send(request, deadline)
+            return _reply_from(protocol.decode(channel.receive(deadline)), request_id)
+
+        return self._guarded(exchange, f"no answer within {limit:g} s (the worker was stopped)")
+
+    def close(self) -> None:
+        """Stop the worker and everything it started, and delete its directory. Idempotent."""
+        self._closed = True
+        if self._process is not None:
+            self._process.stop(CLOSE_GRACE_S)
+            self._process = None
+
+    def __enter__(self) -> Worker:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def output(self) -> str:
+        """What the submission printed (stdout and stderr, all incarnations), capped.
+
+        Complete after close(); while the worker runs it may lag a little behind.
+        """
+        return self._output.text
+
+    @property
+    def output_truncated(self) -> bool:
+        return self._output.truncated
+
+    @property
+    def defences(self) -> list[str]:
+        """The defences actually active; complete once wait_ready() has returned."""
+        limits = self._limits
+        return [
+            *SPAWN_DEFENCES,
+            *self._reported_defences,
+            f"time limit {limits.call_timeout_s:g} s per call, {limits.import_timeout_s:g} s for the import",
+            f"output cap {format_size(limits.output_bytes)}",
+        ]
+
+    def _await_import(self) -> Reply:
+        assert self._process is not None
+        channel = self._process.channel
+        limit = self._limits.import_timeout_s
+        deadline = self._process.started_at + limit
+
+        def exchange() -> Reply:
+            self._reported_defences = _defences_from(protocol.decode(channel.receive(deadline)))
+            return _ready_from(protocol.decode(channel.receive(deadline)))
+
+        timeout_message = f"importing the submission took longer than {limit:g} s"
+        return self._guarded(exchange, timeout_message, " while importing the submission")
+
+    def _guarded(self, exchange: Callable[[], Reply], timeout_message: str, during: str = "") -> Reply:
+        """Run one exchange with the worker, turning every way it can fail into a Reply."""
+        assert self._process is not None
+        try:
+            return exchange()
+        except ChannelTimeout:
+            self._discard()
+            return Reply("timeout", error=StudentError("Timeout", timeout_message))
+        except ChannelClosed:
+            return self._crashed(self._process.death() + during)
+        except ChannelOverflow:
+            return self._crashed(OVERSIZED_MESSAGE)
+        except ValueError:
+            return self._crashed(CORRUPTED_MESSAGE)
+
+    def _crashed(self, message: str) -> Reply:
+        self._discard()
+        return Reply("crashed", error=StudentError("WorkerCrashed", message))
+
+    def _discard(self) -> None:
+        """Kill the current incarnation; the next call or wait_ready() starts a fresh one."""
+        if self._process is not None:
+            self._process.kill()
+            self._process = None
+
+
+def _defences_from(message: Any) -> list[str]:
+    """The worker's first line, sent before any student code ran."""
+    defences = message.get("sandbox") if isinstance(message, dict) else None
+    if not isinstance(defences, list) or not all(isinstance(d, str) for d in defences):
+        raise ValueError("expected the worker's sandbox report")
+    return defences
+
+
+def _ready_from(message: Any) -> Reply:
+    if not isinstance(message, dict) or not isinstance(message.get("ready"), bool):
+        raise ValueError("expected the worker's ready message")
+    if not message["ready"]:
+        return Reply("error", error=_student_error_from(message.get("error")))
+    names = message.get("names")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ValueError("malformed list of names")
+    return Reply("ok", value=names)
+
+
+def _reply_from(message: Any, request_id: int) -> Reply:
+    if not isinstance(message, dict) or message.get("id") != request_id:
+        raise ValueError("reply does not answer the request")
+    if message.get("ok") is True and "value" in message:
+        return Reply("ok", value=message["value"])
+    if message.get("ok") is False:
+        return Reply("error", error=_student_error_from(message.get("error")))
+    raise ValueError("malformed reply")
+
+
+def _student_error_from(error: Any) -> StudentError:
+    if not isinstance(error, dict):
+        raise ValueError("malformed error")
+    kind, message, text, line = (error.get(k) for k in ("type", "message", "traceback", "line"))
+    if not (isinstance(kind, str) and isinstance(message, str) and isinstance(text, str)):
+        raise ValueError("malformed error")
+    if line is not None and type(line) is not int:
+        raise ValueError("malformed error line")
+    return StudentError(kind, message, text, line)

@@ -1,0 +1,217 @@
+"""Worker round trips and every way a submission can fail: errors, exits, crashes, hangs, floods."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from grader.sandbox import process
+from grader.sandbox.supervisor import CORRUPTED_MESSAGE, OVERSIZED_MESSAGE
+from tests.sandbox.conftest import Submit
+from tests.sandbox.probe_fixtures import ask
+
+ECHO = """
+    import os
+    import numpy as np
+
+    def echo(x):
+        return x
+
+    def pid():
+        return os.getpid()
+"""
+
+
+def test_arrays_round_trip_exactly_and_names_are_listed(submit: Submit) -> None:
+    worker = submit(ECHO + "\n    def nested():\n        return {'t': (1, np.float32(0.5)), 'n': None}\n")
+    assert worker.wait_ready().value == ["echo", "nested", "np", "os", "pid"]
+    x = np.array([[0.1, -0.0, np.nan], [np.inf, -np.inf, 5e-324]])
+    reply = ask(worker, "echo", x)
+    assert reply.status == "ok" and reply.value.tobytes() == x.tobytes()
+    assert ask(worker, "nested").value == {"t": [1, 0.5], "n": None}
+
+
+STUDENT_BUG = """
+    import numpy as np
+
+    def helper(x):
+        return x / 0
+
+    def outer(x):
+        y = helper(x)
+        return y
+
+    def shapes():
+        return np.dot(np.ones(2), np.ones(3))
+"""
+
+
+def test_student_exception_shows_only_the_students_frames(submit: Submit) -> None:
+    reply = ask(submit(STUDENT_BUG), "outer", 1)
+    assert reply.status == "error" and reply.error is not None
+    assert (reply.error.type, reply.error.message, reply.error.line) == (
+        "ZeroDivisionError",
+        "division by zero",
+        5,
+    )
+    trace = reply.error.traceback
+    assert 'File "student.py", line 8, in outer' in trace
+    assert 'File "student.py", line 5, in helper\n    return x / 0' in trace
+    assert "probe_fixtures" not in trace and "worker.py" not in trace and "grader-worker" not in trace
+
+
+def test_error_inside_numpy_points_at_the_students_line(submit: Submit) -> None:
+    reply = ask(submit(STUDENT_BUG), "shapes")
+    assert reply.error is not None and reply.error.type == "ValueError" and reply.error.line == 12
+    assert "numpy" not in reply.error.traceback
+
+
+def test_runaway_recursion_is_an_error_with_a_short_traceback(submit: Submit) -> None:
+    worker = submit("def down(n):\n    return down(n + 1)\n")
+    reply = ask(worker, "down", 0)
+    assert reply.error is not None and reply.error.type == "RecursionError" and reply.error.line == 2
+    assert "more times" in reply.error.traceback and len(reply.error.traceback) < 1000
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "message", "line"),
+    [
+        ("x = 1\nraise ValueError('bad setup')\n", "ValueError", "bad setup", 2),
+        ("import sys\nsys.exit(3)\n", "SystemExit", "3", 2),
+        ("import reference\n", "ModuleNotFoundError", "No module named 'reference'", 1),
+    ],
+    ids=["raises", "sys.exit", "imports reference"],
+)
+def test_failed_import_is_reported_and_final(
+    submit: Submit, source: str, kind: str, message: str, line: int
+) -> None:
+    worker = submit(source)
+    ready = worker.wait_ready()
+    assert ready.status == "error" and ready.error is not None
+    assert (ready.error.type, ready.error.message, ready.error.line) == (kind, message, line)
+    assert ask(worker, "anything") is ready
+
+
+def test_sys_exit_in_a_call_is_an_error_and_the_worker_survives(submit: Submit) -> None:
+    worker = submit(ECHO + "\n    def leave():\n        raise SystemExit('bye')\n")
+    before = ask(worker, "pid").value
+    reply = ask(worker, "leave")
+    assert reply.error is not None and (reply.error.type, reply.error.message) == ("SystemExit", "bye")
+    assert ask(worker, "pid").value == before
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("os._exit(7)", "exited with code 7"),
+        ("os.kill(os.getpid(), signal.SIGSEGV)", "killed by SIGSEGV"),
+    ],
+)
+def test_hard_exit_is_a_crash_and_the_next_call_restarts(submit: Submit, code: str, expected: str) -> None:
+    worker = submit(ECHO + f"\n    import signal\n\n    def die():\n        {code}\n")
+    before = ask(worker, "pid").value
+    reply = ask(worker, "die")
+    assert reply.status == "crashed" and reply.error is not None and expected in reply.error.message
+    after = ask(worker, "pid")
+    assert after.status == "ok" and after.value != before
+
+
+def test_segfault_output_shows_where_it_happened(submit: Submit) -> None:
+    worker = submit("import os, signal\n\ndef die():\n    os.kill(os.getpid(), signal.SIGSEGV)\n")
+    ask(worker, "die")
+    assert "Segmentation fault" in worker.output and 'File "' in worker.output
+
+
+@pytest.mark.slow
+def test_hanging_call_times_out_and_the_next_call_gets_a_fresh_worker(submit: Submit) -> None:
+    worker = submit(ECHO + "\n    def spin():\n        while True:\n            pass\n")
+    before = ask(worker, "pid").value
+    started = time.perf_counter()
+    reply = ask(worker, "spin", timeout=1.0)
+    assert reply.status == "timeout" and time.perf_counter() - started < 2.0
+    after = ask(worker, "pid")
+    assert after.status == "ok" and after.value != before
+
+
+@pytest.mark.slow
+def test_hanging_import_times_out(submit: Submit) -> None:
+    worker = submit("while True:\n    pass\n", import_timeout_s=1.0)
+    started = time.perf_counter()
+    assert worker.wait_ready().status == "timeout"
+    assert time.perf_counter() - started < 2.0
+    assert ask(worker, "anything").status == "timeout"
+
+
+@pytest.mark.slow
+def test_restart_import_does_not_count_against_the_call_timeout(submit: Submit) -> None:
+    worker = submit(ECHO + "\n    import time\n    time.sleep(0.6)\n\n    def die():\n        os._exit(1)\n")
+    assert ask(worker, "die").status == "crashed"
+    assert ask(worker, "echo", 1.0, timeout=0.3).status == "ok"
+
+
+SCRIBBLER = """
+    import os
+
+    def scribble():
+        for fd in range(3, 256):
+            try:
+                os.write(fd, b"{garbage\\n")
+            except OSError:
+                pass
+
+    def ok():
+        return 1
+"""
+
+
+def test_garbage_on_the_channel_at_import_is_a_crash(submit: Submit) -> None:
+    ready = submit(SCRIBBLER + "\n    scribble()\n").wait_ready()
+    assert ready.status == "crashed" and ready.error is not None
+    assert ready.error.message == CORRUPTED_MESSAGE
+
+
+def test_garbage_on_the_channel_in_a_call_is_a_crash_then_restart(submit: Submit) -> None:
+    worker = submit(SCRIBBLER)
+    reply = ask(worker, "scribble")
+    assert reply.status == "crashed" and reply.error is not None
+    assert reply.error.message == CORRUPTED_MESSAGE
+    assert ask(worker, "ok").value == 1
+
+
+def test_oversized_answer_is_a_crash(submit: Submit, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(process, "MAX_REPLY_BYTES", 1 << 20)
+    reply = ask(submit("def big():\n    return 'x' * 3_000_000\n"), "big")
+    assert reply.status == "crashed" and reply.error is not None
+    assert reply.error.message == OVERSIZED_MESSAGE
+
+
+def test_output_of_every_incarnation_is_captured(submit: Submit) -> None:
+    worker = submit(
+        "import os\nprint('importing')\n\ndef hello():\n    print('hi', flush=False)\n    os._exit(0)\n"
+    )
+    ask(worker, "hello")
+    worker.wait_ready()
+    assert worker.output.splitlines() == ["importing", "hi", "importing"]
+    assert not worker.output_truncated
+
+
+@pytest.mark.slow
+def test_flood_of_output_is_capped_and_the_call_still_answers(submit: Submit) -> None:
+    worker = submit(
+        "def shout():\n    line = 'x' * 999\n    for _ in range(50_000):\n        print(line)\n    return 1\n"
+    )
+    started = time.perf_counter()
+    assert ask(worker, "shout").value == 1
+    assert time.perf_counter() - started < 5.0
+    assert worker.output_truncated and 0 < len(worker.output) <= 64 * 1024
+
+
+def test_close_is_idempotent_and_usable_as_a_context_manager(submit: Submit) -> None:
+    worker = submit(ECHO)
+    with worker:
+        assert ask(worker, "echo", 2).value == 2
+    worker.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        worker.start()

@@ -1,0 +1,53 @@
+"""How a wrong array is described: shape, NaN, worst entry, constant factor."""
+
+import numpy as np
+
+from grader.checks.compare import compare, compare_arrays
+from grader.settings import Settings
+
+TOL = Settings()
+
+
+def test_equal_within_tolerance() -> None:
+    e = np.arange(6.0).reshape(2, 3)
+    assert compare_arrays(e + 1e-9, e, TOL, "dW") is None
+
+
+def test_transposed_shape() -> None:
+    found = compare_arrays(np.zeros((4, 3)), np.zeros((3, 4)), TOL, "dW1")
+    assert found and found.message == "dW1 has shape (4, 3), expected (3, 4): transposed?"
+
+
+def test_broadcast_shape_suggests_summing() -> None:
+    found = compare_arrays(np.zeros((3, 4)), np.zeros((4,)), TOL, "grad")
+    assert found and found.message.endswith("did you forget to sum over the broadcast axes?")
+
+
+def test_nan_is_located() -> None:
+    got = np.ones((2, 2))
+    got[1, 0] = np.nan
+    found = compare_arrays(got, np.ones((2, 2)), TOL, "p")
+    assert found and found.message == "p contains NaN at [1, 0] where a finite value was expected"
+
+
+def test_worst_entry_and_constant_factor() -> None:
+    expected = np.array([[1.0, -2.0], [0.5, 4.0]])
+    found = compare_arrays(expected * 6, expected, TOL, "dW2")
+    assert found is not None
+    assert found.message.startswith("dW2 is off: 4 of 4 entries differ; max relative error 5 at [0, 0]")
+    assert "tolerance rtol=1e-05, atol=1e-07" in found.message
+    assert found.message.endswith("every entry is 6 times the expected value")
+
+
+def test_opposite_sign_and_division() -> None:
+    expected = np.array([1.0, 2.0, 3.0])
+    assert compare_arrays(-expected, expected, TOL, "g").message.endswith("with the opposite sign")
+    assert compare_arrays(expected / 4, expected, TOL, "g").message.endswith("divided by 4")
+
+
+def test_structures_report_the_first_bad_field() -> None:
+    expected = {"loss": 1.0, "cache": [np.zeros(2), np.ones(3)]}
+    got = {"loss": 1.0, "cache": [np.zeros(2), np.zeros(3)]}
+    found = compare(got, expected, TOL)
+    assert found and found.name == "cache[1]"
+    assert compare({"loss": 1.0}, expected, TOL).message == "cache is missing"
