@@ -6,7 +6,19 @@ from typing import Any
 
 import numpy as np
 
-from grader.probes.base import GradProblem, Inputs, arrays, as_float, fixed, gradcheck, seeded, unpack, value
+from grader.probes.base import (
+    GradProblem,
+    Inputs,
+    Verdict,
+    arrays,
+    as_float,
+    fixed,
+    gradcheck,
+    prop,
+    seeded,
+    unpack,
+    value,
+)
 
 API = ("mlp_forward", "mlp_backward")
 CACHE = ("z1", "a1", "p", "W2")
@@ -48,7 +60,18 @@ def mlp_forward(module: Any, inputs: Inputs) -> dict[str, Any]:
 LARGE_LOGITS = {"logits around 1000": network(np.random.default_rng(11), scale=400.0)}
 
 
-@value(API[:1], fixed(LARGE_LOGITS))
+def _stable(inputs: Inputs, observed: dict[str, Any]) -> Verdict:
+    """Finite loss and probabilities whose rows sum to one, even for huge logits."""
+    loss, p = observed["loss"], np.asarray(observed["p"])
+    if not np.isfinite(loss) or not np.isfinite(p).all():
+        what = "the loss" if not np.isfinite(loss) else "p"
+        return Verdict(False, f"{what} is not finite (inf or NaN) for logits around 1000", "unstable-softmax")
+    if not np.allclose(p.sum(axis=-1), 1.0):
+        return Verdict(False, "the rows of p do not sum to 1 for logits around 1000")
+    return Verdict(True)
+
+
+@prop(API[:1], fixed(LARGE_LOGITS), judge=_stable)
 def mlp_forward_large_logits(module: Any, inputs: Inputs) -> dict[str, Any]:
     loss, cache = _forward(module, inputs)
     return {"loss": loss, "p": cache[2]}

@@ -1,0 +1,73 @@
+"""Student matrix for exercise 11: correct, each classic mistake, and broken submissions."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
+
+BACKWARD = ("mlp_backward.gradcheck", "mlp_backward.reference")
+
+
+def backward(status: str, misconception: str | None = None) -> dict[str, str | tuple[str, str | None]]:
+    return {check: (status, misconception) for check in BACKWARD}
+
+
+MATRIX = {
+    "correct": Expect(),
+    "forgot_divide_by_n": Expect(
+        backward("failed", "forgot-divide-by-n"),
+        {"mlp_backward.gradcheck": "every entry is 6 times the expected value"},
+    ),
+    "no_relu_mask": Expect(backward("failed", "no-relu-mask")),
+    "transposed_dw": Expect(
+        backward("failed", "transposed-dw"),
+        {"mlp_backward.gradcheck": "dW1 has shape (5, 4), expected (4, 5): transposed?"},
+    ),
+    "db_by_mean": Expect(backward("failed", "db-by-mean"), {"mlp_backward.gradcheck": "db1 is off"}),
+    "unstable_softmax": Expect(
+        {"mlp_forward.stable": ("failed", "unstable-softmax")},
+        {"mlp_forward.stable": "the loss is not finite (inf or NaN) for logits around 1000"},
+    ),
+    "raises": Expect(
+        backward("error"), {"mlp_backward.gradcheck": "ValueError (line 20): shapes do not line up"}
+    ),
+    "missing_backward": Expect(
+        backward("error"), {"mlp_backward.gradcheck": "exercise11.py does not define mlp_backward"}
+    ),
+    "wrong_arity": Expect(
+        backward("error"),
+        {"mlp_backward.gradcheck": "mlp_backward should return 4 values (dW1, db1, dW2, db2), got 2"},
+    ),
+    "nan_gradient": Expect(
+        backward("failed"),
+        {"mlp_backward.gradcheck": "dW2 is NaN at [0, 0] where a finite value was expected"},
+    ),
+    "uses_torch": Expect(
+        {"by-hand.static": "failed"}, {"by-hand.static": "exercise11.py imports torch (line 3)"}
+    ),
+    "syntax_error": Expect(status="error", others="error"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_student_matrix(name: str, tmp_path: Path) -> None:
+    result = grade_student("exercise11", name, tmp_path)
+    assert_verdicts(result, MATRIX[name])
+    if name == "uses_torch":
+        assert [f.rule for f in result.integrity] == ["forbidden-import"]
+    if name == "syntax_error":
+        assert result.score == 0
+        assert result.message == (
+            "exercise11.py has a syntax error at line 18, column 30: "
+            "expected ':': def mlp_backward(X, y, cache)"
+        )
+
+
+@pytest.mark.slow
+def test_a_hang_times_out_and_the_other_checks_are_still_graded(tmp_path: Path) -> None:
+    result = grade_student("exercise11", "hangs", tmp_path, timeout=1)
+    assert_verdicts(result, Expect(backward("timeout")))
+    assert result.checks[2].message == "did not finish within 1 s (an infinite loop?)"
+    assert result.score == 4
