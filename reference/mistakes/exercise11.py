@@ -6,7 +6,7 @@ from grader.mutants import mutate
 def variants(ref):
     """Misconception id → the reference with that mistake made."""
     return {
-        "forgot-divide-by-n": mutate(ref, "forgot-divide-by-n", [("    dz2 /= n\n", "")]),
+        "forgot-divide-by-n": mutate(ref, "forgot-divide-by-n", [("dz2 /= n", "dz2 /= 1")]),
         "no-relu-mask": mutate(ref, "no-relu-mask", [("dz1 = (dz2 @ W2.T) * (z1 > 0)", "dz1 = dz2 @ W2.T")]),
         "transposed-dw": mutate(
             ref, "transposed-dw", [("return dW1, db1, dW2, db2", "return dW1.T, db1, dW2.T, db2")]
