@@ -50,7 +50,10 @@ def test_buggy_submission_exits_one_with_json_on_stdout(tmp_path: Path) -> None:
     ("argv", "message"),
     [
         (["missing/exercise11.py"], "grade: missing/exercise11.py: no such file or directory\n"),
-        (["--rtol", "abc", "examples/submissions/exercise11.py"], "grade: invalid rtol 'abc' from the command line: expected a float\n"),
+        (
+            ["--rtol", "abc", "examples/submissions/exercise11.py"],
+            "grade: invalid rtol 'abc' from the command line: expected a float\n",
+        ),
     ],
 )
 def test_usage_errors_exit_two_with_one_line(argv: list[str], message: str) -> None:
