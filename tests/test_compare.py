@@ -27,7 +27,7 @@ def test_nan_is_located() -> None:
     got = np.ones((2, 2))
     got[1, 0] = np.nan
     found = compare_arrays(got, np.ones((2, 2)), TOL, "p")
-    assert found and found.message == "p contains NaN at [1, 0] where a finite value was expected"
+    assert found and found.message == "p is NaN at [1, 0] where a finite value was expected"
 
 
 def test_worst_entry_and_constant_factor() -> None:
