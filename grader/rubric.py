@@ -30,7 +30,7 @@ KIND_KEYS = {
     "gradcheck": {"probe", "cases", "seed", "fast", "tolerances", "misconceptions"},
     "reference": {"probe", "cases", "seed", "tolerances", "misconceptions"},
     "property": {"probe", "seed", "misconceptions"},
-    "resource": {"probe", "seed", "max_ratio"},
+    "resource": {"probe", "seed", "max_ratio", "misconceptions"},
     "static": {"forbid_imports"},
 }
 MISCONCEPTION_KEYS = {"id", "title", "hint"}

@@ -6,7 +6,18 @@ on the reference in the grader, so the ratio compares like with like on this mac
 
 from __future__ import annotations
 
-from grader.checks.base import NOT_AVAILABLE, CaseFailure, Context, Outcome, ask, expected_on, over_cases
+from typing import Any
+
+from grader.checks.base import (
+    NOT_AVAILABLE,
+    CaseFailure,
+    Context,
+    Outcome,
+    ask,
+    expected_on,
+    matching_misconception,
+    over_cases,
+)
 from grader.probes.base import Case
 from grader.rubric import Check
 
@@ -19,16 +30,24 @@ def judge(check: Check, ctx: Context) -> Outcome:
     def one(case: Case, deadline: float) -> CaseFailure | None:
         got = ask(ctx, check, case, deadline)
         baseline = expected_on(ctx.reference, probe, case)
-        ratio = float(got["value"]) / max(float(baseline["value"]), 1e-12)
+        ratio = _ratio(got, baseline)
         if ratio <= check.max_ratio:
             return None
         message = (
             f"{got['metric']} was {_amount(got['value'], got['unit'])}, {ratio:.1f}x the reference's "
             f"{_amount(baseline['value'], baseline['unit'])} (allowed: {check.max_ratio:g}x)"
         )
-        return CaseFailure("failed", message, details={"ratio": ratio})
+        # A wrong variant "matches" when it blows the same budget: its mistake explains the cost.
+        misconception = matching_misconception(
+            ctx, check, case, got, lambda _, wrong: _ratio(wrong, baseline) > check.max_ratio
+        )
+        return CaseFailure("failed", message, misconception, details={"ratio": ratio})
 
     return over_cases(check, ctx, one)
+
+
+def _ratio(got: dict[str, Any], baseline: dict[str, Any]) -> float:
+    return float(got["value"]) / max(float(baseline["value"]), 1e-12)
 
 
 def _amount(value: float, unit: str) -> str:

@@ -1,0 +1,67 @@
+"""Student matrix for exercise 15: correct, each classic mistake, and broken submissions."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.api import grade_submission
+from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
+
+Checks = dict[str, str | tuple[str, str | None]]
+
+VJP = ("softmax_backward.gradcheck", "backward.reference")
+CROSS_ENTROPY = ("softmax_cross_entropy_backward.gradcheck", "backward.reference")
+
+
+def checks(ids: tuple[str, ...], status: str, misconception: str | None) -> Checks:
+    return {check: (status, misconception) for check in ids}
+
+
+MATRIX = {
+    "correct": Expect(),
+    "missing_subtraction": Expect(
+        checks(VJP, "failed", "missing-subtraction"),
+        {"softmax_backward.gradcheck": "dz is off: 20 of 20 entries differ"},
+    ),
+    "wrong_sum_axis": Expect(
+        checks(VJP, "failed", "wrong-sum-axis"), {"backward.reference": "softmax_backward is off"}
+    ),
+    "unstable_softmax": Expect(
+        checks(("softmax.stable",), "failed", "unstable-softmax"),
+        {"softmax.stable": "logits around 1000: softmax(z) contains NaN or inf [2 of 2 cases failed"},
+    ),
+    "materialised_jacobian": Expect(
+        checks(("softmax_backward.memory",), "failed", "materialised-jacobian"),
+        {"softmax_backward.memory": "x the reference's"},
+    ),
+    "forgot_divide_by_n": Expect(
+        checks(CROSS_ENTROPY, "failed", "forgot-divide-by-n"),
+        {"softmax_cross_entropy_backward.gradcheck": "every entry is 5 times the expected value"},
+    ),
+    "nan_gradient": Expect(
+        checks(CROSS_ENTROPY, "failed", None),
+        {"softmax_cross_entropy_backward.gradcheck": "dz is NaN at [0, 0] where a finite value was expected"},
+    ),
+    "uses_torch": Expect(
+        {"by-hand.static": "failed"},
+        {"by-hand.static": "exercise15.py imports torch (line 25): this exercise must be done by hand"},
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_student_matrix(name: str, tmp_path: Path) -> None:
+    result = grade_student("exercise15", name, tmp_path)
+    assert_verdicts(result, MATRIX[name])
+    assert [f.rule for f in result.integrity] == (["forbidden-import"] if name == "uses_torch" else [])
+
+
+@pytest.mark.slow
+def test_the_reference_scores_full_marks(tmp_path: Path) -> None:
+    target = tmp_path / "exercise15.py"
+    shutil.copy(Path(__file__).resolve().parents[2] / "reference" / "exercise15.py", target)
+    result = grade_submission(target, env={})
+    assert [c.id for c in result.checks if c.status != "passed"] == []
+    assert result.score == result.max_score == 10

@@ -1,0 +1,62 @@
+"""Student matrix for exercise 16: correct, each classic mistake, and broken submissions."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.api import grade_submission
+from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
+
+Checks = dict[str, str | tuple[str, str | None]]
+
+BACKWARD = ("layernorm_backward.gradcheck", "layernorm_backward.reference")
+
+
+def backward(status: str, misconception: str | None = None) -> Checks:
+    return {check: (status, misconception) for check in BACKWARD}
+
+
+MATRIX = {
+    "correct": Expect(),
+    "no_coupling": Expect(
+        backward("failed", "no-mean-variance-coupling"),
+        {"layernorm_backward.gradcheck": "dx is off: 20 of 20 entries differ"},
+    ),
+    "dgamma_sum_dout": Expect(
+        backward("failed", "dgamma-without-xhat"), {"layernorm_backward.gradcheck": "dgamma is off"}
+    ),
+    "dgamma_uses_x": Expect(
+        backward("failed", "dgamma-uses-x"), {"layernorm_backward.reference": "dgamma is off"}
+    ),
+    "dbeta_by_mean": Expect(
+        backward("failed", "dbeta-by-mean"),
+        {"layernorm_backward.gradcheck": "dbeta is off: 5 of 5 entries differ"},
+    ),
+    "unbiased_variance": Expect(
+        {"layernorm_forward.reference": ("failed", "unbiased-variance")},
+        {"layernorm_forward.reference": "y is off: 20 of 20 entries differ"},
+    ),
+    "wrong_shape": Expect(
+        backward("failed"), {"layernorm_backward.gradcheck": "dgamma has shape (1, 5), expected (5,)"}
+    ),
+    "raises": Expect(
+        backward("error"),
+        {"layernorm_backward.gradcheck": "ValueError (line 12): not enough values to unpack (expected 3"},
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_student_matrix(name: str, tmp_path: Path) -> None:
+    assert_verdicts(grade_student("exercise16", name, tmp_path), MATRIX[name])
+
+
+@pytest.mark.slow
+def test_the_reference_scores_full_marks(tmp_path: Path) -> None:
+    target = tmp_path / "exercise16.py"
+    shutil.copy(Path(__file__).resolve().parents[2] / "reference" / "exercise16.py", target)
+    result = grade_submission(target, env={})
+    assert [c.id for c in result.checks if c.status != "passed"] == []
+    assert result.score == result.max_score == 12

@@ -1,0 +1,84 @@
+"""Student matrix for exercise 18: correct, each classic mistake, and broken submissions."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.api import grade_submission
+from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
+
+Checks = dict[str, str | tuple[str, str | None]]
+
+GRADIENTS = ("checkpoint_sequential.gradcheck", "checkpoint_sequential.reference")
+OBSERVED = tuple(f"checkpoint_sequential.{name}" for name in ("memory", "forwards", "segments"))
+
+
+def checks(ids: tuple[str, ...], status: str, misconception: str | None) -> Checks:
+    return {check: (status, misconception) for check in ids}
+
+
+MATRIX = {
+    "correct": Expect(),
+    "no_recomputation": Expect(
+        checks(OBSERVED[::2], "failed", "no-recomputation"),
+        {
+            "checkpoint_sequential.memory": (
+                "16 blocks in 4 segments: 16 caches were alive at once; 16 blocks in 4 segments allow "
+                "at most 8 (4 + ceil(16/4)): the forward pass kept every cache"
+            ),
+            "checkpoint_sequential.segments": "backward ran no block's forward again",
+        },
+    ),
+    "stale_caches": Expect(
+        checks(GRADIENTS, "failed", "stale-caches"),
+        {"checkpoint_sequential.gradcheck": "dx is off: 6 of 6 entries differ"},
+    ),
+    "mismatched_caches": Expect(
+        checks(GRADIENTS, "failed", "mismatched-caches"),
+        {"checkpoint_sequential.gradcheck": "dx is off: 6 of 6 entries differ"},
+    ),
+    "unbalanced_segments": Expect(
+        checks(OBSERVED[2:], "failed", "unbalanced-segments"),
+        {
+            "checkpoint_sequential.segments": (
+                "10 blocks in 4 segments: segments of sizes 1, 3, 3, 3; expected 4 segments whose sizes "
+                "differ by at most one (3, 3, 2, 2 in some order) [1 of 2 cases failed"
+            )
+        },
+    ),
+    "recompute_from_input": Expect(
+        checks(OBSERVED[1:], "failed", None),
+        {
+            "checkpoint_sequential.forwards": "16 blocks in 4 segments: block 0's forward ran 5 times",
+            "checkpoint_sequential.segments": "backward ran 40 block forwards in 4 runs for 16 blocks",
+        },
+    ),
+    "wrong_shape": Expect(
+        checks(GRADIENTS, "failed", None),
+        {"checkpoint_sequential.gradcheck": "dx has shape (3, 2), expected (2, 3): transposed?"},
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_student_matrix(name: str, tmp_path: Path) -> None:
+    assert_verdicts(grade_student("exercise18", name, tmp_path), MATRIX[name])
+
+
+@pytest.mark.slow
+def test_a_hang_in_backward_times_out_and_the_static_check_is_still_graded(tmp_path: Path) -> None:
+    result = grade_student("exercise18", "hangs", tmp_path, timeout=1)
+    assert_verdicts(result, Expect(checks(GRADIENTS + OBSERVED, "timeout", None)))
+    assert result.checks[0].message == "did not finish within 1 s (an infinite loop?)"
+    assert result.score == 1
+
+
+@pytest.mark.slow
+def test_the_reference_scores_full_marks(tmp_path: Path) -> None:
+    target = tmp_path / "exercise18.py"
+    shutil.copy(Path(__file__).resolve().parents[2] / "reference" / "exercise18.py", target)
+    result = grade_submission(target, env={})
+    assert [c.id for c in result.checks if c.status != "passed"] == []
+    assert result.score == result.max_score == 12

@@ -1,0 +1,24 @@
+# Classic mistake: the segment's blocks run last first, but the caches are taken first
+# first, so each block's backward gets another block's cache.
+def checkpoint_sequential(blocks, x, segments):
+    n = len(blocks)
+    edges = [k * n // segments for k in range(segments + 1)]
+    checkpoints = []
+    for k in range(segments):
+        checkpoints.append(x)
+        for block in blocks[edges[k]:edges[k + 1]]:
+            x = block.forward(x)[0]
+
+    def backward(dy):
+        for k in reversed(range(segments)):
+            h, caches = checkpoints[k], []
+            for block in blocks[edges[k]:edges[k + 1]]:
+                h, cache = block.forward(h)
+                caches.append(cache)
+            del cache
+            for block, cache in zip(reversed(blocks[edges[k]:edges[k + 1]]), caches):
+                dy = block.backward(dy, cache)
+            del caches, cache
+        return dy
+
+    return x, backward
