@@ -1,0 +1,86 @@
+"""Student matrix for exercise 12: correct, each classic mistake, and broken submissions."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.api import grade_submission
+from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
+
+COURSE = Path(__file__).resolve().parents[2]
+OPERATORS = "operators.gradcheck"
+
+
+def named(misconception: str, *checks: str) -> dict[str, str | tuple[str, str | None]]:
+    """The gradient checks that fail and name `misconception`; the hidden one only fails."""
+    return {**{check: ("failed", misconception) for check in checks}, "expressions.reference": "failed"}
+
+
+MATRIX = {
+    "correct": Expect(),
+    "overwritten_grad": Expect(
+        {
+            **named("overwritten-grad", "accumulation.gradcheck", "expressions.gradcheck"),
+            "backward.deep": "failed",
+        },
+        {
+            "accumulation.gradcheck": "x * x: dL/dx is off: max relative error 0.5 (expected 3, got 1.5",
+            "backward.deep": "a chain 10,000 nodes deep: x.grad is 1, expected 10001",
+        },
+    ),
+    "power_missing_n": Expect(
+        named("power-rule-missing-n", OPERATORS, "expressions.gradcheck"),
+        {OPERATORS: "__pow__ (v ** 3): the gradient w.r.t. the base is off"},
+    ),
+    "quotient_sign": Expect(
+        named("quotient-rule-sign", OPERATORS, "expressions.gradcheck"),
+        {OPERATORS: "__truediv__: the gradient w.r.t. the denominator is off"},
+    ),
+    "quotient_one_over_b": Expect(
+        named("quotient-rule-one-over-b", OPERATORS, "expressions.gradcheck"),
+        {OPERATORS: "[2 of 19 cases failed: __truediv__, __rtruediv__ (2 / v)]"},
+    ),
+    "recursive_topo": Expect(
+        {"backward.deep": ("failed", "recursive-topological-sort")},
+        {"backward.deep": "a chain 10,000 nodes deep: backward() raised RecursionError"},
+    ),
+    "uses_torch": Expect(
+        {"by-hand.static": "failed"}, {"by-hand.static": "exercise12.py imports torch (line 3)"}
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_student_matrix(name: str, tmp_path: Path) -> None:
+    result = grade_student("exercise12", name, tmp_path)
+    assert_verdicts(result, MATRIX[name])
+
+
+@pytest.mark.slow
+def test_the_misconception_hints_say_what_to_do(tmp_path: Path) -> None:
+    result = grade_student("exercise12", "power_missing_n", tmp_path)
+    check = next(c for c in result.checks if c.id == OPERATORS)
+    assert "every entry is the expected value divided by 3" in (check.message or "")
+    assert "n * x**(n - 1)" in (check.hint or "")
+
+
+@pytest.mark.slow
+def test_a_backward_that_hangs_times_out_and_the_operators_are_still_graded(tmp_path: Path) -> None:
+    result = grade_student("exercise12", "hangs", tmp_path, timeout=1)
+    timeouts = ("accumulation.gradcheck", "expressions.gradcheck", "expressions.reference")
+    assert_verdicts(result, Expect({check: "timeout" for check in timeouts}))
+    assert {c.message for c in result.checks if c.id == "accumulation.gradcheck"} == {
+        "x * x: did not finish within 1 s (an infinite loop?)"
+    }
+    assert result.score == 9
+
+
+@pytest.mark.slow
+def test_the_reference_scores_full_marks(tmp_path: Path) -> None:
+    target = tmp_path / "exercise12.py"
+    shutil.copy(COURSE / "reference" / "exercise12.py", target)
+    result = grade_submission(target, env={})
+    assert_verdicts(result, Expect())
+    assert result.score == result.max_score == 14

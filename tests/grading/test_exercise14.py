@@ -1,0 +1,86 @@
+"""Student matrix for exercise 14: correct, each classic mistake, and broken submissions."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.api import grade_submission
+from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
+
+COURSE = Path(__file__).resolve().parents[2]
+SUM_OVER_BROADCAST = "did you forget to sum over the broadcast axes?"
+
+MATRIX = {
+    "correct": Expect(),
+    "no_unbroadcast": Expect(
+        {
+            "broadcasting.gradcheck": ("failed", "no-unbroadcast"),
+            "expressions.gradcheck": ("failed", "no-unbroadcast"),
+            "expressions.reference": ("failed", "no-unbroadcast"),
+            "accumulation.gradcheck": "error",  # the grown grads no longer fit sum()'s backward
+        },
+        {
+            "broadcasting.gradcheck": "__add__ (3, 4) + (4,): the gradient w.r.t. the right operand "
+            f"has shape (3, 4), expected (4,): {SUM_OVER_BROADCAST}",
+            "expressions.gradcheck": f"dL/db1 has shape (5, 4), expected (4,): {SUM_OVER_BROADCAST}",
+        },
+    ),
+    "no_unbroadcast_inplace": Expect(
+        {
+            "operators.gradcheck": ("error", None),
+            "broadcasting.gradcheck": ("error", None),
+            "accumulation.gradcheck": "error",
+            "expressions.gradcheck": "error",
+            "expressions.reference": "error",
+        },
+        {
+            "broadcasting.gradcheck": "__add__ (3, 4) + (4,): ValueError (line 100): non-broadcastable "
+            "output operand with shape (4,) doesn't match the broadcast shape (3,4)",
+            "operators.gradcheck": "__radd__ (2 + t): ValueError",
+        },
+    ),
+    "transposed_matmul": Expect(
+        {
+            "operators.gradcheck": ("failed", "matmul-missing-transpose"),
+            "expressions.gradcheck": "error",
+            "expressions.reference": "error",
+        },
+        {
+            "operators.gradcheck": "__matmul__ (3, 3) @ (3, 3): the gradient w.r.t. the left matrix is off: "
+            "9 of 9 entries differ",
+            "expressions.gradcheck": "MLP relu(x @ W1 + b1) @ W2 + b2: ValueError (line 59): matmul",
+        },
+    ),
+    "overwritten_grad": Expect(
+        {
+            "accumulation.gradcheck": ("failed", "overwritten-grad"),
+            "expressions.gradcheck": ("failed", "overwritten-grad"),
+        },
+        {"accumulation.gradcheck": "t * t: dL/dt is off: 12 of 12 entries differ"},
+    ),
+    "wrong_shape": Expect(
+        {"operators.forward": ("failed", None), "expressions.gradcheck": ("error", None)},
+        {
+            "operators.forward": "sum(axis=1, keepdims=True): out.data has shape (2, 4), expected (2, 1, 4) "
+            "[1 of 27 cases failed: sum(axis=1, keepdims=True)]",
+            "expressions.gradcheck": "operands could not be broadcast together with shapes (3,4) (3,)",
+        },
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_student_matrix(name: str, tmp_path: Path) -> None:
+    result = grade_student("exercise14", name, tmp_path)
+    assert_verdicts(result, MATRIX[name])
+
+
+@pytest.mark.slow
+def test_the_reference_scores_full_marks(tmp_path: Path) -> None:
+    target = tmp_path / "exercise14.py"
+    shutil.copy(COURSE / "reference" / "exercise14.py", target)
+    result = grade_submission(target, env={})
+    assert_verdicts(result, Expect())
+    assert result.score == result.max_score == 16
