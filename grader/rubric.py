@@ -29,7 +29,7 @@ CHECK_KEYS = {
 KIND_KEYS = {
     "gradcheck": {"probe", "cases", "seed", "fast", "tolerances", "misconceptions"},
     "reference": {"probe", "cases", "seed", "tolerances", "misconceptions"},
-    "property": {"probe", "seed", "misconceptions"},
+    "property": {"probe", "cases", "seed", "misconceptions"},
     "resource": {"probe", "seed", "max_ratio", "misconceptions"},
     "static": {"forbid_imports"},
 }

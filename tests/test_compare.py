@@ -1,6 +1,7 @@
 """How a wrong array is described: shape, NaN, worst entry, constant factor."""
 
 import numpy as np
+import pytest
 
 from grader.checks.compare import compare, compare_arrays
 from grader.settings import Settings
@@ -18,9 +19,17 @@ def test_transposed_shape() -> None:
     assert found and found.message == "dW1 has shape (4, 3), expected (3, 4): transposed?"
 
 
-def test_broadcast_shape_suggests_summing() -> None:
-    found = compare_arrays(np.zeros((3, 4)), np.zeros((4,)), TOL, "grad")
+@pytest.mark.parametrize(("got", "expected"), [((3, 4), (4,)), ((3, 4), (3, 1)), ((2, 4, 3), (4, 1))])
+def test_broadcast_shape_suggests_summing(got: tuple[int, ...], expected: tuple[int, ...]) -> None:
+    found = compare_arrays(np.zeros(got), np.zeros(expected), TOL, "grad")
     assert found and found.message.endswith("did you forget to sum over the broadcast axes?")
+
+
+def test_single_numbers_get_a_factor_only_when_it_is_whole() -> None:
+    found = compare_arrays(-2.85595, 1.0, TOL, "dL/dx")
+    assert found and "times" not in found.message
+    found = compare_arrays(1.69, 5.07, TOL, "dL/dx")
+    assert found and found.message.endswith("; it is the expected value divided by 3")
 
 
 def test_nan_is_located() -> None:

@@ -53,9 +53,16 @@ class Context:
 class CheckFailed(Exception):
     """Ends a check early with a status and a message for the student."""
 
-    def __init__(self, status: CheckStatus, message: str, details: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        status: CheckStatus,
+        message: str,
+        details: dict[str, Any] | None = None,
+        misconception: str | None = None,
+    ):
         super().__init__(message)
         self.status, self.message, self.details = status, message, details or {}
+        self.misconception = misconception
 
 
 @dataclass
@@ -75,7 +82,9 @@ def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Outc
     try:
         outcome = judge(check, ctx)
     except CheckFailed as stop:
-        outcome = Outcome(stop.status, message=stop.message, details=stop.details)
+        outcome = Outcome(
+            stop.status, message=stop.message, misconception=stop.misconception, details=stop.details
+        )
     hint = check.hint if outcome.status not in ("passed", "skipped") else None
     if outcome.misconception and outcome.misconception in ctx.rubric.misconceptions:
         hint = ctx.rubric.misconceptions[outcome.misconception].hint
@@ -115,7 +124,9 @@ def ask(ctx: Context, check: Check, case: Case, deadline: float, extra: dict[str
         raise CheckFailed("timeout", f"{where}did not finish within {limit:g} s (an infinite loop?)")
     if reply.status == "crashed":
         raise CheckFailed("error", f"{where}the submission's process died: {reply.error.message}")
-    raise CheckFailed("error", where + describe_error(reply.error), {"traceback": reply.error.traceback})
+    misconception = raised_misconception(ctx, check, Case(case.label, inputs), reply.error)
+    details = {"traceback": reply.error.traceback}
+    raise CheckFailed("error", where + describe_error(reply.error), details, misconception)
 
 
 def describe_error(error: Any) -> str:
@@ -140,6 +151,21 @@ def expected_on(module: Any, probe: Probe, case: Case) -> Any:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         return decode(encode(plain(probe(module, dict(case.inputs)))))
+
+
+def raised_misconception(ctx: Context, check: Check, case: Case, error: Any) -> str | None:
+    """The first of the check's misconceptions whose variant raises the same exception."""
+    probe = ctx.probe(check)
+    for ident in check.misconceptions:
+        variant = ctx.variants.get(ident)
+        if variant is None:
+            continue
+        try:
+            expected_on(variant, probe, case)
+        except Exception as exc:  # the variant's own failure is the evidence we look for
+            if type(exc).__name__ == error.type and str(exc) == error.message:
+                return ident
+    return None
 
 
 def matching_misconception(
@@ -179,7 +205,7 @@ def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFail
         try:
             failure = one(case, deadline)
         except CheckFailed as stop:
-            failure = CaseFailure(stop.status, stop.message, details=stop.details)
+            failure = CaseFailure(stop.status, stop.message, stop.misconception, stop.details)
         if failure is not None:
             failures.append((case, failure))
         if failure is not None and failure.status == "timeout":

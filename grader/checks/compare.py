@@ -87,9 +87,17 @@ def _shape_message(name: str, got: tuple[int, ...], expected: tuple[int, ...]) -
     message = f"{name} has shape {got}, expected {expected}"
     if len(got) == len(expected) >= 2 and got == expected[::-1]:
         return message + ": transposed?"
-    if int(np.prod(got)) != int(np.prod(expected)) and len(got) > len(expected):
+    if _broadcasts_to(expected, got):
         return message + ": did you forget to sum over the broadcast axes?"
     return message
+
+
+def _broadcasts_to(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
+    """Whether numpy broadcasting turns `small` into the larger shape `big`."""
+    try:
+        return small != big and np.broadcast_shapes(small, big) == big
+    except ValueError:
+        return False
 
 
 @np.errstate(all="ignore")
@@ -105,7 +113,7 @@ def _value_message(name: str, g: np.ndarray, e: np.ndarray, wrong: np.ndarray, t
     )
     factor = constant_factor(g, e, tol)
     if factor is not None:
-        message += f"; every entry is {_factor_words(factor)}"
+        message += f"; {'every entry' if g.size > 1 else 'it'} is {_factor_words(factor)}"
     return message
 
 
@@ -119,7 +127,14 @@ def constant_factor(got: np.ndarray, expected: np.ndarray, tol: Settings) -> flo
     c = float(np.median(ratios))
     if abs(c) < 1e-12 or np.isclose(c, 1.0, rtol=tol.rtol * 10):
         return None
+    if mask.sum() == 1 and not _simple(c):
+        return None  # any two numbers have a ratio: only a whole factor (or 1/n) tells something
     return c if np.allclose(ratios, c, rtol=1e-6, atol=0) else None
+
+
+def _simple(c: float) -> bool:
+    whole = abs(c) if abs(c) >= 1 else 1 / abs(c)
+    return whole <= 1000 and abs(whole - round(whole)) < 1e-6
 
 
 def _factor_words(c: float) -> str:

@@ -17,7 +17,11 @@ def judge(check: Check, ctx: Context) -> Outcome:
 
     def one(case: Case, deadline: float) -> CaseFailure | None:
         observed = ask(ctx, check, case, deadline)
-        verdict = probe.judge(case.inputs, observed)  # type: ignore[misc]
+        try:
+            verdict = probe.judge(case.inputs, observed)  # type: ignore[misc]
+        except (KeyError, IndexError, TypeError, ValueError):
+            # Only a submission that tampered with the probe in its own process gets here.
+            return CaseFailure("error", prefix(case) + "the submission's process sent malformed observations")
         if verdict.passed:
             return None
         return CaseFailure(
