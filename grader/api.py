@@ -141,7 +141,14 @@ def _import_problem(name: str, ready: Any, settings: Settings) -> str:
 
 
 def _result(read: submission.Submission, rubric: Rubric, results: list[CheckResult]) -> Result:
-    return Result(submission=read.name, sha256=read.sha256, exercise=rubric.exercise, checks=results)
+    return Result(
+        submission=read.name,
+        sha256=read.sha256,
+        exercise=rubric.exercise,
+        checks=results,
+        title=rubric.title,
+        misconception_titles={m.id: m.title for m in rubric.misconceptions.values()},
+    )
 
 
 def _not_run(read: submission.Submission, rubric: Rubric, problem: str) -> Result:

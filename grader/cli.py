@@ -16,9 +16,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from grader import settings as settings_module
+
+if TYPE_CHECKING:
+    from grader.result import Result
 
 
 class Exit(IntEnum):
@@ -40,7 +43,9 @@ class Environment:
         return self.stdout.isatty() and "NO_COLOR" not in self.environ
 
 
-SUBCOMMANDS = ("assign", "check-rubric")
+SUBCOMMANDS = ("assign", "check-rubric", "gradescope-zip")
+#: Where HTML reports go unless --html says otherwise (relative to the current directory).
+REPORTS = "grade-reports"
 
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
@@ -74,12 +79,36 @@ def _user_message(exc: Exception) -> str:
 def _grade_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade",
-        description="Grade backpropagation exercises. Subcommands: assign, check-rubric.",
+        description="Grade backpropagation exercises. Subcommands: assign, check-rubric, gradescope-zip.",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="exerciseNN.py, .ipynb, or a folder of them")
     parser.add_argument("--rubric", type=Path, help="rubric YAML (default: from the file name)")
     parser.add_argument("--course", type=Path, help="course directory holding rubrics/ and reference/")
     parser.add_argument("--json", metavar="PATH", help="write the result JSON (- for stdout)")
+    parser.add_argument(
+        "--html",
+        metavar="PATH",
+        default=REPORTS,
+        help=f"HTML report: a .html file (one submission) or a folder for <stem>.html (default: {REPORTS}/)",
+    )
+    parser.add_argument("--no-html", action="store_true", help="write no HTML report")
+    for name, what in (
+        ("junit", "JUnit XML, one testcase per check"),
+        ("gradescope", "Gradescope's results.json"),
+        ("prairielearn", "PrairieLearn's results.json"),
+    ):
+        parser.add_argument(f"--{name}", metavar="PATH", help=f"write {what} (- for stdout)")
+    parser.add_argument(
+        "--min-score",
+        type=_fraction,
+        metavar="FRACTION",
+        help="exit 0 when the score is at least this fraction of the points (e.g. 0.8), else 1",
+    )
+    parser.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when checks fail (report only; usage errors still exit 2)",
+    )
     for name, help_text in (
         ("atol", "absolute tolerance"),
         ("rtol", "relative tolerance"),
@@ -95,12 +124,28 @@ def _grade_parser() -> argparse.ArgumentParser:
 
 
 def _grade(options: argparse.Namespace, env: Environment) -> int:
+    try:
+        results = _grade_all(options, env)
+    except Exception as exc:
+        if options.gradescope:  # Gradescope needs its file even when nothing could be graded
+            from grader.outputs import gradescope
+
+            _write(options.gradescope, gradescope.failure(_user_message(exc)), env)
+        raise
+    _write_outputs(options, results, env)
+    status = _exit_status(options.min_score, results, env)
+    return Exit.OK if options.exit_zero else status
+
+
+def _grade_all(options: argparse.Namespace, env: Environment) -> list[Result]:
     from grader.api import UsageError, grade_submission
     from grader.terminal import summary
 
     files = [f for path in options.paths for f in _submissions(path)]
     if not files:
         raise UsageError(f"no exerciseNN.py or .ipynb files in {', '.join(map(str, options.paths))}")
+    if not options.no_html and options.html.endswith(".html") and len(files) > 1:
+        raise UsageError(f"--html {options.html} is one file for {len(files)} submissions; give a folder")
     settings = {k: getattr(options, k) for k in settings_module.ENV if getattr(options, k) is not None}
     results = []
     for path in files:
@@ -109,11 +154,56 @@ def _grade(options: argparse.Namespace, env: Environment) -> int:
         )
         results.append(result)
         env.stdout.write(summary(result, colour=env.colour))
+        if not options.no_html:
+            env.stdout.write(f"  report: {_report(result, path, options.html)}\n")
+    return results
+
+
+def _report(result: Result, path: Path, target: str) -> Path:
+    """Write the HTML report: to `target` if it names a .html file, else to `target/<stem>.html`."""
+    from grader.report.page import write
+
+    destination = Path(target) if target.endswith(".html") else Path(target) / f"{path.stem}.html"
+    source = path.read_text(encoding="utf-8", errors="replace") if path.suffix == ".py" else None
+    return write(result, destination, source)
+
+
+def _write_outputs(options: argparse.Namespace, results: list[Result], env: Environment) -> None:
+    from grader.outputs import gradescope, junit, prairielearn
+
     if options.json:
         documents = [r.to_json() for r in results]
         text = json.dumps(documents[0], indent=2) if len(documents) == 1 else _lines(documents)
         _write(options.json, text + "\n", env)
-    return Exit.OK if all(r.passed for r in results) else Exit.NOT_PASSED
+    for target, dumps in (
+        (options.junit, junit.dumps),
+        (options.gradescope, gradescope.dumps),
+        (options.prairielearn, prairielearn.dumps),
+    ):
+        if target:
+            _write(target, dumps(results), env)
+
+
+def _exit_status(min_score: float | None, results: list[Result], env: Environment) -> int:
+    """Without --min-score: 0 only when every check passed. With it: 0 when the score reaches it."""
+    if min_score is None:
+        return Exit.OK if all(r.passed for r in results) else Exit.NOT_PASSED
+    points = sum(r.max_score for r in results)
+    fraction = sum(r.score for r in results) / points if points else 0.0
+    if fraction + 1e-9 >= min_score:
+        return Exit.OK
+    env.stderr.write(f"grade: the score is {fraction:.0%} of the points, below --min-score {min_score:g}\n")
+    return Exit.NOT_PASSED
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction between 0 and 1 (e.g. 0.8)")
+    return value
 
 
 def _submissions(path: Path) -> list[Path]:
@@ -188,13 +278,41 @@ def _assign(options: argparse.Namespace, env: Environment) -> int:
     return Exit.OK
 
 
+def _gradescope_zip_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grade gradescope-zip",
+        description="Build a Gradescope autograder zip (the grader, rubrics, reference and scripts).",
+    )
+    parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="default: autograder.zip")
+    parser.add_argument(
+        "--rubric",
+        type=Path,
+        action="append",
+        help="grade this rubric's exercise (repeatable; default: every rubric of the course)",
+    )
+    parser.add_argument("--course", type=Path, help="course directory (default: the installed one)")
+    parser.add_argument("--traceback", action="store_true")
+    return parser
+
+
+def _gradescope_zip(options: argparse.Namespace, env: Environment) -> int:
+    from grader.course import find_course
+    from grader.outputs.gradescope_zip import build
+
+    exercises = build(options.out, find_course(options.course), options.rubric or ())
+    env.stdout.write(f"{options.out}: Gradescope autograder for {', '.join(exercises)}\n")
+    return Exit.OK
+
+
 PARSERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
     "grade": _grade_parser,
     "check-rubric": _check_rubric_parser,
     "assign": _assign_parser,
+    "gradescope-zip": _gradescope_zip_parser,
 }
 COMMANDS: dict[str, Callable[[argparse.Namespace, Environment], int]] = {
     "grade": _grade,
     "check-rubric": _check_rubric,
     "assign": _assign,
+    "gradescope-zip": _gradescope_zip,
 }

@@ -25,6 +25,11 @@ class CheckResult:
     #: Expected-versus-got detail for reports (never serialised for hidden checks).
     details: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def hidden(self) -> bool:
+        """Students see only the title and points of a check that is not `visible`."""
+        return self.visibility != "visible"
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("details")
@@ -52,6 +57,9 @@ class Result:
     stdout: str = ""
     #: Defences that were active while the submission ran (reports say which).
     defences: list[str] = field(default_factory=list)
+    #: The rubric's title and its misconceptions' titles by id, for reports (not serialised).
+    title: str = ""
+    misconception_titles: dict[str, str] = field(default_factory=dict)
 
     @property
     def score(self) -> float:

@@ -4,10 +4,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture
-def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run from the repository root, so relative paths in command lines resolve."""
-    monkeypatch.chdir(ROOT)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in an empty directory, so reports written by default land nowhere that matters."""
+    monkeypatch.chdir(tmp_path)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.cli_helpers import run_cli
 
-pytestmark = pytest.mark.usefixtures("in_repo")
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENTS = ROOT / "tests" / "students" / "exercise11"
@@ -51,7 +51,7 @@ def test_buggy_submission_exits_one_with_json_on_stdout(tmp_path: Path) -> None:
     [
         (["missing/exercise11.py"], "grade: missing/exercise11.py: no such file or directory\n"),
         (
-            ["--rtol", "abc", "examples/submissions/exercise11.py"],
+            ["--rtol", "abc", str(ROOT / "examples" / "submissions" / "exercise11.py")],
             "grade: invalid rtol 'abc' from the command line: expected a float\n",
         ),
     ],
@@ -107,3 +107,12 @@ def test_folder_grades_every_exercise_file(tmp_path: Path) -> None:
     code, out, _ = run_cli([str(tmp_path), "--json", "-"])
     assert code == 0
     assert out.count("score 12 / 12") == 1 and "notes.py" not in out
+
+
+@pytest.mark.slow
+def test_exit_zero_reports_without_failing(tmp_path: Path) -> None:
+    target = submission(tmp_path, "forgot_divide_by_n")
+    code, out, _ = run_cli([str(target), "--no-html", "--exit-zero"])
+    assert code == 0 and "mistake: forgot-divide-by-n" in out
+    code, _, err = run_cli(["missing/exercise11.py", "--exit-zero"])
+    assert code == 2 and "no such file" in err

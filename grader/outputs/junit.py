@@ -1,0 +1,73 @@
+"""JUnit XML for CI dashboards: one testsuite per submission, one testcase per check.
+
+CI logs are read by students, so hidden checks show their title and points only.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from grader.outputs import visibility
+from grader.result import CheckResult, Result
+
+#: What a check's status becomes in JUnit: a failure (wrong answer) or an error (it did not run through).
+ELEMENTS = {"failed": "failure", "error": "error", "timeout": "error", "skipped": "skipped"}
+#: Characters XML 1.0 cannot hold at all; student text may contain any of them.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def dumps(results: Sequence[Result]) -> str:
+    root = ET.Element("testsuites", name="grade")
+    for result in results:
+        root.append(_suite(result))
+    _count(root, [c for r in results for c in r.checks], sum(r.duration_s for r in results))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _suite(result: Result) -> ET.Element:
+    suite = ET.Element("testsuite", name=f"{result.exercise} ({result.submission})")
+    _count(suite, result.checks, result.duration_s)
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("score", f"{result.score:g}"),
+        ("max_score", f"{result.max_score:g}"),
+        ("status", result.status),
+        ("sha256", result.sha256),
+    ):
+        ET.SubElement(properties, "property", name=name, value=value)
+    for check in result.checks:
+        suite.append(_case(result, check))
+    if result.stdout and not visibility.stdout_withheld(result):
+        ET.SubElement(suite, "system-out").text = _text(result.stdout)
+    return suite
+
+
+def _case(result: Result, check: CheckResult) -> ET.Element:
+    case = ET.Element(
+        "testcase",
+        name=f"{check.id}: {check.title} [{check.points:g}/{check.max_points:g}]",
+        classname=result.exercise,
+        time=f"{check.duration_s:.3f}",
+    )
+    element = ELEMENTS.get(check.status)
+    if element:
+        text = visibility.feedback(check, result.misconception_titles)
+        first_line = text.partition("\n")[0]
+        status = ET.SubElement(case, element, message=_text(first_line), type=check.status)
+        status.text = _text(text)
+    return case
+
+
+def _count(element: ET.Element, checks: Sequence[CheckResult], seconds: float) -> None:
+    statuses = [ELEMENTS.get(c.status) for c in checks]
+    element.set("tests", str(len(checks)))
+    for name, attribute in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
+        element.set(attribute, str(statuses.count(name)))
+    element.set("time", f"{seconds:.3f}")
+
+
+def _text(text: str) -> str:
+    return NOT_XML.sub("\ufffd", text)

@@ -1,0 +1,44 @@
+"""PrairieLearn external-grader results: score in 0–1 and one test per check.
+
+PrairieLearn shows every test to the student, so hidden checks show their title and
+points only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from grader.outputs import visibility
+from grader.result import CheckResult, Result
+
+
+def dumps(results: Sequence[Result]) -> str:
+    """The results.json PrairieLearn reads back from an external grader (one or several exercises)."""
+    score, max_score = sum(r.score for r in results), sum(r.max_score for r in results)
+    problems = [r.message for r in results if r.message]
+    shown = [f"What {r.submission} printed:\n{r.stdout}" for r in results if _stdout_shown(r)]
+    document = {
+        "gradable": True,
+        "score": round(score / max_score, 6) if max_score else 0.0,
+        "message": "\n".join(problems) or f"{score:g} / {max_score:g} points",
+        "output": "\n\n".join(shown),
+        "tests": [_test(r, check) for r in results for check in r.checks],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _stdout_shown(result: Result) -> bool:
+    return bool(result.stdout) and not visibility.stdout_withheld(result)
+
+
+def _test(result: Result, check: CheckResult) -> dict[str, Any]:
+    return {
+        "name": check.title,
+        "description": f"{result.exercise}: {check.id}",
+        "points": round(check.points, 6),
+        "max_points": check.max_points,
+        "message": visibility.message(check),
+        "output": "" if visibility.secret(check) else visibility.advice(check, result.misconception_titles),
+    }

@@ -1,0 +1,50 @@
+"""Render a result as one self-contained HTML page (inline CSS and SVG, no scripts, no network).
+
+Jinja2 autoescaping is on for everything, so student-provided text (prints, exception
+messages, names) is always shown as text, never interpreted as markup.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+
+from grader.outputs.visibility import HIDDEN_MESSAGE
+from grader.report.heatmap import legend
+from grader.report.view import report_view
+from grader.result import Result
+
+STATUS_MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "◷", "skipped": "–", "hidden": "◌"}
+
+
+def render(result: Result, source: str | None = None, now: datetime | None = None) -> str:
+    """The report for `result`; `source` (the submission's text) adds code excerpts to errors."""
+    view = report_view(result, source, now or datetime.now().astimezone())
+    return _template().render(report=view, legend=legend(), marks=STATUS_MARKS, hidden_note=HIDDEN_MESSAGE)
+
+
+def write(result: Result, path: Path, source: str | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(result, source), encoding="utf-8")
+    return path
+
+
+@functools.cache
+def _template() -> jinja2.Template:
+    """Compiled once per process: a batch renders many reports with it."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("grader.report"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["points"] = _points
+    return environment.get_template("report.html")
+
+
+def _points(x: float) -> str:
+    return f"{x:g}" if x == round(x, 2) else f"{x:.2f}"

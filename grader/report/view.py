@@ -1,0 +1,137 @@
+"""What the report shows, decided in Python; the template only lays it out.
+
+Hidden checks are reduced here to title, status and points, so no template change can
+leak their messages, inputs or expected values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from grader.outputs import visibility
+from grader.report import source as source_lines
+from grader.report.arrays import ArrayView, array_view
+from grader.report.graph import GraphView, graph_view
+from grader.result import CheckResult, Finding, Result
+
+#: Score fractions from which the gauge turns amber, then green.
+FAIR, GOOD = 0.5, 0.9
+
+
+@dataclass(frozen=True)
+class CheckView:
+    anchor: str
+    title: str
+    status: str
+    points: float
+    max_points: float
+    hidden: bool
+    message: str | None = None
+    misconception: str | None = None
+    hint: str | None = None
+    case: str | None = None
+    array: ArrayView | None = None
+    graph: GraphView | None = None
+    frames: list[source_lines.Frame] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        """The status to show: a hidden check that ran shows only as hidden."""
+        return "hidden" if self.hidden and self.status != "skipped" else self.status
+
+    @property
+    def explained(self) -> bool:
+        """Whether the check gets a section of its own below the overview (skips say why in one line)."""
+        return self.status not in ("passed", "skipped") and not self.hidden
+
+
+@dataclass(frozen=True)
+class ReportView:
+    submission: str
+    exercise: str
+    title: str
+    sha256: str
+    graded_at: str
+    duration_s: float
+    score: float
+    max_score: float
+    #: Why nothing could be run (syntax error, ...), with the offending lines when known.
+    problem: str | None
+    problem_lines: list[source_lines.Line]
+    checks: list[CheckView]
+    counts: dict[str, int]
+    stdout: str
+    stdout_withheld: bool
+    integrity: list[Finding]
+    defences: list[str]
+
+    @property
+    def sections(self) -> list[CheckView]:
+        """Checks explained below the overview; none when nothing ran (the problem says why)."""
+        return [] if self.problem else [check for check in self.checks if check.explained]
+
+    @property
+    def fraction(self) -> float:
+        return self.score / self.max_score if self.max_score else 0.0
+
+    @property
+    def tone(self) -> str:
+        return "good" if self.fraction >= GOOD else "fair" if self.fraction >= FAIR else "poor"
+
+
+def report_view(result: Result, source: str | None, now: datetime) -> ReportView:
+    """Everything the template needs; `source` is the submission's text, for code excerpts."""
+    line = source_lines.line_in(result.message) if result.status == "error" else None
+    checks = [check_view(result, check, source) for check in result.checks]
+    counts: dict[str, int] = {}
+    for check in checks:
+        counts[check.state] = counts.get(check.state, 0) + 1
+    return ReportView(
+        submission=result.submission,
+        exercise=result.exercise,
+        title=result.title,
+        sha256=result.sha256,
+        graded_at=now.strftime("%Y-%m-%d %H:%M"),
+        duration_s=result.duration_s,
+        score=result.score,
+        max_score=result.max_score,
+        problem=result.message if result.status == "error" else None,
+        problem_lines=source_lines.excerpt_at(source, line) if source and line else [],
+        checks=checks,
+        counts=counts,
+        stdout=result.stdout,
+        stdout_withheld=bool(result.stdout) and visibility.stdout_withheld(result),
+        integrity=result.integrity,
+        defences=result.defences,
+    )
+
+
+def check_view(result: Result, check: CheckResult, source: str | None) -> CheckView:
+    view = CheckView(
+        anchor=f"check-{check.id}",
+        title=check.title,
+        status=check.status,
+        points=check.points,
+        max_points=check.max_points,
+        hidden=check.hidden,
+    )
+    if visibility.secret(check):
+        return view
+    if check.hidden:  # skipped: the reason is never secret
+        return replace(view, message=check.message)
+    details = check.details
+    return replace(
+        view,
+        message=check.message,
+        misconception=visibility.misconception_title(check, result.misconception_titles),
+        hint=check.hint,
+        case=details.get("case"),
+        array=array_view(str(details.get("name", "the result")), details.get("expected"), details.get("got")),
+        graph=graph_view(details["graph"]) if "graph" in details else None,
+        frames=_frames(details.get("traceback"), result.submission, source),
+    )
+
+
+def _frames(traceback: object, filename: str, source: str | None) -> list[source_lines.Frame]:
+    return source_lines.frames(traceback, filename, source) if isinstance(traceback, str) else []
