@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from grader.checks.base import (
     NOT_AVAILABLE,
     CaseFailure,
@@ -33,7 +35,19 @@ def judge(check: Check, ctx: Context) -> Outcome:
         misconception = matching_misconception(
             ctx, check, case, got, lambda g, wrong: compare(g, wrong, tol) is None
         )
-        details = {"name": mismatch.name, "expected": mismatch.expected, "got": mismatch.got}
+        details = {
+            "name": mismatch.name,
+            "expected": mismatch.expected,
+            "got": mismatch.got,
+            **_graph(expected, got),
+        }
         return CaseFailure("failed", prefix(case) + mismatch.message, misconception, details)
 
     return over_cases(check, ctx, one)
+
+
+def _graph(expected: Any, got: Any) -> dict[str, Any]:
+    """A probe that returns a computation graph with its grads gets it drawn in the report."""
+    if not (isinstance(expected, dict) and "graph" in expected and isinstance(got, dict)):
+        return {}
+    return {"graph": {**expected["graph"], "expected": expected["grads"], "got": got.get("grads", {})}}

@@ -109,6 +109,40 @@ class Engine(ABC):
         return found
 
 
+#: The chapter's worked example L = (a*b + c)**2: its inputs and its graph, operand -> result.
+WORKED_AT = {"a": 2.0, "b": -3.0, "c": 10.0}
+WORKED_EDGES = [("a", "a·b"), ("b", "a·b"), ("a·b", "a·b + c"), ("c", "a·b + c"), ("a·b + c", "L")]
+
+
+def worked_example_probe(engine: type[Engine], square: Callable[[Any], Any] = lambda s: s**2) -> Probe:
+    """Every node's value and gradient in the worked example, so a report can draw the graph.
+
+    `square` computes s**2 with what the engine has (a Tensor has no `**`: s * s).
+    """
+
+    def run(module: Any, inputs: Inputs) -> dict[str, Any]:
+        drive = engine(module)
+        a, b, c = (drive.leaf(np.array(inputs[name], dtype=np.float64)) for name in "abc")
+        ab = a * b
+        s = ab + c
+        out = square(s)
+        drive.backward(out)
+        nodes = {"a": a, "b": b, "c": c, "a·b": ab, "a·b + c": s, "L": out}
+        ids = {name: DL.format(name if len(name) == 1 else f"({name})") for name in nodes}
+        return {
+            "grads": {ids[name]: as_float(node.grad, ids[name]) for name, node in nodes.items()},
+            "graph": {
+                "nodes": [
+                    {"id": ids[name], "label": name, "value": as_float(node.data, f"{name}.data")}
+                    for name, node in nodes.items()
+                ],
+                "edges": [[ids[x], ids[y]] for x, y in WORKED_EDGES],
+            },
+        }
+
+    return value(engine.requires, fixed({"worked example (a*b + c)**2": WORKED_AT}))(run)
+
+
 def expression_cases(table: Mapping[str, Expression]) -> Cases:
     """One case per expression, named after it, carrying its name and its inputs."""
     return fixed({name: {"expression": name, "at": dict(e.at)} for name, e in table.items()})
@@ -245,9 +279,7 @@ NEURON = Expression(
 )
 
 EXPRESSIONS = {
-    "worked example (a*b + c)**2": Expression(
-        lambda a, b, c: (a * b + c) ** 2, {"a": 2.0, "b": -3.0, "c": 10.0}, DL
-    ),
+    "worked example (a*b + c)**2": Expression(lambda a, b, c: (a * b + c) ** 2, WORKED_AT, DL),
     "neuron tanh(x1*w1 + x2*w2 + b)": NEURON,
     "micrograd's sanity check": Expression(_micrograd_sanity, {"x": -4.0}, DL),
     "log(1 + exp(a)) / (b*b + 1)": Expression(
@@ -296,3 +328,6 @@ def deep_chain(module: Any, inputs: Inputs) -> dict[str, Any]:
     except RecursionError:
         return {"recursion_error": True}
     return {"recursion_error": False, "grad": as_float(x.grad, "x.grad")}
+
+
+worked_example = worked_example_probe(ValueEngine)

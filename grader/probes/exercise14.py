@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 
 from grader.probes.base import Inputs, arrays, as_array, fixed, value
-from grader.probes.exercise12 import DL, Engine, Expression, forward_probe, gradient_probe, values_probe
+from grader.probes.exercise12 import (
+    DL,
+    Engine,
+    Expression,
+    forward_probe,
+    gradient_probe,
+    values_probe,
+    worked_example_probe,
+)
 
 
 def weights(shape: tuple[int, ...]) -> np.ndarray:
@@ -191,3 +199,6 @@ UNBROADCAST = dict(
 def unbroadcast(module: Any, inputs: Inputs) -> np.ndarray:
     (grad,) = arrays(inputs, "grad")
     return as_array(module.unbroadcast(grad, tuple(inputs["shape"])), "unbroadcast's result")
+
+
+worked_example = worked_example_probe(TensorEngine, square=lambda s: s * s)
