@@ -10,6 +10,8 @@ from grader.api import grade_submission
 from grader.result import Result
 
 STUDENTS = Path(__file__).resolve().parent.parent / "students"
+#: Expected verdicts by check id: a status, or (status, misconception id or None).
+Checks = dict[str, str | tuple[str, str | None]]
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,7 @@ class Expect:
     listed must pass, unless `others` says otherwise.
     """
 
-    checks: dict[str, str | tuple[str, str | None]] = field(default_factory=dict)
+    checks: Checks = field(default_factory=dict)
     message: dict[str, str] = field(default_factory=dict)
     status: str = "graded"
     others: str = "passed"

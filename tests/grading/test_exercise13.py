@@ -1,11 +1,9 @@
 """Student matrix for exercise 13: correct, each classic mistake, and broken submissions."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from grader.api import grade_submission
 from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
 
 COURSE = Path(__file__).resolve().parents[2]
@@ -66,12 +64,3 @@ def test_a_graph_that_only_fails_with_sets_gets_partial_credit(tmp_path: Path) -
     result = grade_student("exercise13", "raises", tmp_path)
     valid = next(c for c in result.checks if c.id == "topological_order.valid")
     assert valid.points == pytest.approx(2 * 8 / 9)
-
-
-@pytest.mark.slow
-def test_the_reference_scores_full_marks(tmp_path: Path) -> None:
-    target = tmp_path / "exercise13.py"
-    shutil.copy(COURSE / "reference" / "exercise13.py", target)
-    result = grade_submission(target, env={})
-    assert_verdicts(result, Expect())
-    assert result.score == result.max_score == 10

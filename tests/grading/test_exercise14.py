@@ -1,11 +1,9 @@
 """Student matrix for exercise 14: correct, each classic mistake, and broken submissions."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from grader.api import grade_submission
 from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
 
 COURSE = Path(__file__).resolve().parents[2]
@@ -76,12 +74,3 @@ MATRIX = {
 def test_student_matrix(name: str, tmp_path: Path) -> None:
     result = grade_student("exercise14", name, tmp_path)
     assert_verdicts(result, MATRIX[name])
-
-
-@pytest.mark.slow
-def test_the_reference_scores_full_marks(tmp_path: Path) -> None:
-    target = tmp_path / "exercise14.py"
-    shutil.copy(COURSE / "reference" / "exercise14.py", target)
-    result = grade_submission(target, env={})
-    assert_verdicts(result, Expect())
-    assert result.score == result.max_score == 16
