@@ -13,14 +13,17 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader import checks, course, submission
 from grader.checks.base import Context
-from grader.result import CheckResult, Result
+from grader.result import CheckResult, Finding, Result
 from grader.rubric import Rubric, RubricError, load
 from grader.sandbox.supervisor import Limits, Worker
 from grader.settings import Settings, SettingsError, resolve
+
+if TYPE_CHECKING:
+    from grader.notebook.forkserver import ForkServer
 
 
 class UsageError(Exception):
@@ -45,9 +48,14 @@ def grade_submission(
     rubric: str | os.PathLike[str] | None = None,
     course_dir: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
+    forks: ForkServer | None = None,
     **options: Any,
 ) -> Result:
-    """Grade `path`; the full `Result`, with details for reports."""
+    """Grade `path`; the full `Result`, with details for reports.
+
+    `forks` starts notebook kernels fast when one student's notebooks are graded in a
+    row (see `grader.notebook.forkserver.for_notebooks`).
+    """
     started = time.perf_counter()
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
@@ -61,7 +69,7 @@ def grade_submission(
     if read.problem:
         result = _not_run(read, found, read.problem)
     else:
-        result = _run(read, found, settings, where)
+        result = _run(read, found, settings, where, forks)
     result.duration_s = time.perf_counter() - started
     return result
 
@@ -90,14 +98,20 @@ def _rubric(path: Path, rubric: str | os.PathLike[str] | None, where: Path | Non
         raise UsageError(str(exc)) from None
 
 
-def _run(read: submission.Submission, rubric: Rubric, settings: Settings, where: Path | None) -> Result:
+def _run(
+    read: submission.Submission,
+    rubric: Rubric,
+    settings: Settings,
+    where: Path | None,
+    forks: ForkServer | None,
+) -> Result:
     limits = Limits(
         call_timeout_s=settings.timeout,
         import_timeout_s=settings.timeout,
         memory_bytes=settings.memory_mb * 2**20,
         output_bytes=settings.output_kb * 1024,
     )
-    with Worker(read.path, limits) as worker:
+    with _worker(read.path, limits, forks) as worker:
         worker.start()
         ctx = _context(read, rubric, settings, worker, where)
         ready = worker.wait_ready()
@@ -109,7 +123,17 @@ def _run(read: submission.Submission, rubric: Rubric, settings: Settings, where:
             result.integrity = ctx.integrity
         result.stdout = worker.output
         result.defences = worker.defences
+        result.integrity += [Finding(rule, message) for rule, message in worker.findings]
     return result
+
+
+def _worker(path: Path, limits: Limits, forks: ForkServer | None) -> Worker:
+    """The worker for a module, or a Jupyter kernel for a notebook (checks cannot tell them apart)."""
+    if path.suffix != ".ipynb":
+        return Worker(path, limits)
+    from grader.notebook.worker import KernelWorker
+
+    return KernelWorker(path, limits, forks=forks)
 
 
 def _context(
@@ -131,13 +155,16 @@ def _context(
 
 
 def _import_problem(name: str, ready: Any, settings: Settings) -> str:
+    notebook = name.endswith(".ipynb")
+    if ready.status == "timeout" and notebook:
+        return f"{name}: {ready.error.message} (is a cell stuck in an infinite loop?)"
     if ready.status == "timeout":
         return (
             f"{name} did not finish importing within {settings.timeout:g} s (an infinite loop at top level?)"
         )
     error = ready.error
     line = f" at line {error.line}" if getattr(error, "line", None) else ""
-    return f"importing {name} failed{line}: {error.type}: {error.message}"
+    return f"{'running' if notebook else 'importing'} {name} failed{line}: {error.type}: {error.message}"
 
 
 def _result(read: submission.Submission, rubric: Rubric, results: list[CheckResult]) -> Result:

@@ -13,8 +13,9 @@ MAX_BYTES = 10 * 1024 * 1024
 class Submission:
     path: Path
     sha256: str
+    #: The Python source; of a notebook, its code cells as one script (see grader.notebook.script).
     source: str
-    #: Why the submission cannot be run at all (syntax error, not UTF-8), or None.
+    #: Why the submission cannot be run at all (syntax error, not UTF-8, not a notebook), or None.
     problem: str | None = None
 
     @property
@@ -32,7 +33,21 @@ def read(path: Path) -> Submission:
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return Submission(path, digest, "", f"{path.name} is not valid UTF-8 text (byte {exc.start})")
+    if path.suffix == ".ipynb":
+        return _notebook(path, digest, source)
     return Submission(path, digest, source, syntax_problem(source, path.name))
+
+
+def _notebook(path: Path, digest: str, text: str) -> Submission:
+    """A notebook runs despite cells with syntax errors (they raise), unless no cell at all can."""
+    from grader.notebook import document, script  # nbformat only for notebooks
+
+    try:
+        notebook = document.load(text, path.name)
+    except document.NotebookProblem as exc:
+        return Submission(path, digest, "", str(exc))
+    cells = document.code_cells(notebook)
+    return Submission(path, digest, script.static_source(cells), script.nothing_runs(cells, path.name))
 
 
 def syntax_problem(source: str, filename: str) -> str | None:

@@ -2,7 +2,8 @@
 
 Each step is best-effort: what the platform lacks is skipped, and only what was
 actually applied is reported (the report must never claim a defence that is
-not there). Linux extras use raw syscalls through ctypes, so no dependency.
+not there). The order matters: namespaces need privileges that are dropped
+next, and Landlock and seccomp need no_new_privs.
 """
 
 from __future__ import annotations
@@ -13,43 +14,37 @@ import resource
 import sys
 from pathlib import Path
 
+from grader.sandbox import landlock, seccomp
+from grader.sandbox.libc import call
+from grader.sandbox.policy import Paths
+
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 PR_SET_NO_NEW_PRIVS = 38
-
-# Landlock (linux/landlock.h); the syscall numbers are shared by all common arches.
-SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
-LANDLOCK_CREATE_RULESET_VERSION = 1
-LANDLOCK_RULE_PATH_BENEATH = 1
-FS_WRITE_FILE = 1 << 1
-FS_REMOVE_DIR, FS_REMOVE_FILE = 1 << 4, 1 << 5
-FS_MAKE_ANY = sum(1 << bit for bit in range(6, 13))  # char, dir, reg, sock, fifo, block, sym
-FS_REFER, FS_TRUNCATE = 1 << 13, 1 << 14
-NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
-SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
+PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+CAPABILITY_VERSION_3 = 0x20080522
+LAST_CAPABILITY = 63
 
 
-class _RulesetAttr(ctypes.Structure):
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
     _fields_ = [
-        ("handled_access_fs", ctypes.c_uint64),
-        ("handled_access_net", ctypes.c_uint64),
-        ("scoped", ctypes.c_uint64),
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
     ]
 
 
-class _PathBeneathAttr(ctypes.Structure):
-    _pack_ = 1
-    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
-
-
-def confine(workdir: Path, memory_bytes: int, file_bytes: int) -> list[str]:
+def confine(paths: Paths, memory_bytes: int, file_bytes: int) -> list[str]:
     """Apply every available defence; return human-readable names of those now active."""
-    active: list[str] = []
-    if sys.platform == "linux":
-        libc = ctypes.CDLL(None, use_errno=True)
-        active += _isolate_network(libc)
-        active += _landlock(libc, workdir)
-    active += _rlimits(memory_bytes, file_bytes)
+    if sys.platform != "linux":
+        return _rlimits(memory_bytes, file_bytes)
+    active = [*_isolate_network(), *_drop_capabilities(), *_rlimits(memory_bytes, file_bytes)]
+    if call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
+        active += ["no new privileges", *landlock.restrict(paths), *seccomp.restrict()]
     return active
 
 
@@ -80,16 +75,16 @@ def _set_rlimit(name: str, limit: int) -> bool:
     return True
 
 
-def _isolate_network(libc: ctypes.CDLL) -> list[str]:
+def _isolate_network() -> list[str]:
     """Enter a fresh network namespace (loopback only, down): no network at all.
 
     Unprivileged, this needs a user namespace too, which the kernel grants only to
     a single-threaded process: the supervisor pins BLAS to one thread for that.
     """
-    if libc.unshare(CLONE_NEWNET) == 0:
+    if call("unshare", CLONE_NEWNET) == 0:
         return ["network namespace (no network)"]
     uid, gid = os.getuid(), os.getgid()
-    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
+    if call("unshare", CLONE_NEWUSER | CLONE_NEWNET) != 0:
         return []
     # Map our ids so files the student creates still get a valid owner.
     try:
@@ -101,62 +96,22 @@ def _isolate_network(libc: ctypes.CDLL) -> list[str]:
     return ["network namespace (no network)"]
 
 
-def _landlock(libc: ctypes.CDLL, workdir: Path) -> list[str]:
-    """Allow writes only beneath ``workdir`` (and /dev/null); block TCP and outside signals."""
-    abi = _syscall(libc, SYS_LANDLOCK_CREATE_RULESET, None, 0, LANDLOCK_CREATE_RULESET_VERSION)
-    if abi < 1:
+def _drop_capabilities() -> list[str]:
+    """Give up every capability (as root, or in the user namespace made above).
+
+    Without them root cannot raise the rlimits set next, mount, load kernel
+    modules, reboot or signal other users' processes; it stays uid 0 for files.
+    """
+    header = _CapHeader(CAPABILITY_VERSION_3, 0)
+    before = (_CapData * 2)()
+    if call("capget", ctypes.byref(header), before) != 0 or not any(d.permitted for d in before):
         return []
-    write_access = FS_WRITE_FILE | FS_REMOVE_DIR | FS_REMOVE_FILE | FS_MAKE_ANY
-    write_access |= (FS_REFER if abi >= 2 else 0) | (FS_TRUNCATE if abi >= 3 else 0)
-    attr = _RulesetAttr(
-        handled_access_fs=write_access,
-        handled_access_net=(NET_BIND_TCP | NET_CONNECT_TCP) if abi >= 4 else 0,
-        scoped=(SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL) if abi >= 6 else 0,
-    )
-    ruleset = _syscall(libc, SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.sizeof(attr), 0)
-    if ruleset < 0:
+    for capability in range(LAST_CAPABILITY + 1):
+        call("prctl", PR_CAPBSET_DROP, capability, 0, 0, 0)  # fails harmlessly past the last one
+    call("prctl", PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    if call("capset", ctypes.byref(header), (_CapData * 2)()) != 0:
         return []
-    try:
-        allowed = [
-            _allow(libc, ruleset, str(workdir), write_access),
-            _allow(libc, ruleset, os.devnull, write_access & (FS_WRITE_FILE | FS_TRUNCATE)),
-        ]
-        if not all(allowed) or libc.prctl(*_words(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) != 0:
-            return []
-        if _syscall(libc, SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) != 0:
-            return ["no new privileges"]
-    finally:
-        os.close(ruleset)
-    active = ["no new privileges", "Landlock: writes only in the temporary directory"]
-    if attr.handled_access_net:
-        active.append("Landlock: no TCP")
-    if attr.scoped:
-        active.append("Landlock: no signals or abstract sockets to processes outside the sandbox")
-    return active
-
-
-def _allow(libc: ctypes.CDLL, ruleset: int, path: str, access: int) -> bool:
-    try:
-        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        rule = _PathBeneathAttr(allowed_access=access, parent_fd=fd)
-        added = _syscall(
-            libc, SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(rule), 0
-        )
-        return added == 0
-    finally:
-        os.close(fd)
-
-
-def _syscall(libc: ctypes.CDLL, number: int, *args: object) -> int:
-    """``syscall(number, ...)``: variadic, so ints must be widened to machine words by hand."""
-    return int(libc.syscall(*_words(number, *args)))
-
-
-def _words(*args: object) -> list[object]:
-    return [ctypes.c_long(a) if isinstance(a, int) else a for a in args]
+    return ["all capabilities dropped"]
 
 
 def format_size(n: int) -> str:

@@ -15,19 +15,25 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from grader.sandbox import protocol
 from grader.sandbox.channel import Channel, ChannelClosed, ChannelTimeout
 from grader.sandbox.output import CappedOutput, OutputDrain
+from grader.sandbox.policy import sandbox_paths
 
 #: The directory holding the ``grader`` package; the worker imports it from there.
 GRADER_ROOT = Path(__file__).resolve().parents[2]
+#: Imports the entry module from the grader root, then takes that root off sys.path (it
+#: also holds the course's solutions, and the submission may not even list it).
 BOOTSTRAP = (
-    "import sys; sys.path.insert(0, sys.argv[1]); from grader.sandbox.worker import main; main(sys.argv[2])"
+    "import sys; sys.path.insert(0, sys.argv[1]); import importlib; "
+    "entry = importlib.import_module(sys.argv[2]); del sys.path[0]; entry.main(sys.argv[3])"
 )
+#: The module whose ``main(config_json)`` runs in the worker process.
+WORKER_ENTRY = "grader.sandbox.worker"
 #: Hardware hints OpenBLAS needs on some CPUs; passed through when the grader has them.
 KEPT_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 #: Cap on one reply line; survives a flood without exhausting the grader's memory.
@@ -40,6 +46,10 @@ SPAWN_DEFENCES = (
     "own process group (killed as a whole)",
 )
 POLL_S = 0.01
+#: Starts the worker program: ``start(workdir, entry, config, output_fd)`` returns a Popen-like
+#: object (``pid``, ``returncode``, ``poll()``, ``wait()``) for a process in its own session.
+#: ``config`` holds the child's ends of the channel pipes; ``output_fd`` is its stdout and stderr.
+Start = Callable[[Path, str, dict[str, Any], int], Any]
 #: After EOF on the channel, how long the worker may take to finish exiting.
 EXIT_GRACE_S = 1.0
 
@@ -55,18 +65,24 @@ class WorkerProcess:
         file_bytes: int,
         extra_sys_path: Sequence[str],
         output: CappedOutput,
+        entry: str = WORKER_ENTRY,
+        extra_config: Mapping[str, Any] | None = None,
+        start: Start | None = None,
     ) -> None:
+        """``entry``, ``extra_config`` and ``start`` let the notebook kernel reuse this launch."""
         self.workdir = Path(tempfile.mkdtemp(prefix="grader-worker-"))
         try:
             copy = self.workdir / submission.name
             shutil.copyfile(submission, copy)
             settings = {
+                **(extra_config or {}),
                 "submission": str(copy),
                 "memory_bytes": memory_bytes,
                 "file_bytes": file_bytes,
                 "sys_path": [str(p) for p in extra_sys_path],
+                "paths": sandbox_paths(self.workdir, GRADER_ROOT, map(str, extra_sys_path)).to_json(),
             }
-            self._popen, request_w, reply_r, output_r = _spawn(self.workdir, settings)
+            self._popen, request_w, reply_r, output_r = _spawn(self.workdir, entry, settings, start or _start)
         except BaseException:
             _remove_tree(self.workdir)
             raise
@@ -131,7 +147,7 @@ class WorkerProcess:
         return True
 
 
-def _spawn(workdir: Path, settings: dict[str, Any]) -> tuple[subprocess.Popen[bytes], int, int, int]:
+def _spawn(workdir: Path, entry: str, settings: dict[str, Any], start: Start) -> tuple[Any, int, int, int]:
     """Start a worker in its own session; return it and the grader's ends of its three pipes.
 
     The channel pipes are passed by fd number, so they never mix with what the
@@ -142,16 +158,7 @@ def _spawn(workdir: Path, settings: dict[str, Any]) -> tuple[subprocess.Popen[by
     output_r, output_w = os.pipe()
     config = {**settings, "request_fd": request_r, "reply_fd": reply_w}
     try:
-        popen = subprocess.Popen(
-            [sys.executable, "-I", "-B", "-c", BOOTSTRAP, str(GRADER_ROOT), json.dumps(config)],
-            cwd=workdir,
-            env=worker_environment(workdir),
-            stdin=subprocess.DEVNULL,
-            stdout=output_w,
-            stderr=subprocess.STDOUT,
-            pass_fds=(request_r, reply_w),
-            start_new_session=True,
-        )
+        popen = start(workdir, entry, config, output_w)
     except BaseException:
         for fd in (request_w, reply_r, output_r):
             os.close(fd)
@@ -160,6 +167,20 @@ def _spawn(workdir: Path, settings: dict[str, Any]) -> tuple[subprocess.Popen[by
         for fd in (request_r, reply_w, output_w):
             os.close(fd)
     return popen, request_w, reply_r, output_r
+
+
+def _start(workdir: Path, entry: str, config: dict[str, Any], output_fd: int) -> subprocess.Popen[bytes]:
+    """A fresh interpreter running ``entry``; the default way to :data:`Start` a worker."""
+    return subprocess.Popen(
+        [sys.executable, "-I", "-B", "-c", BOOTSTRAP, str(GRADER_ROOT), entry, json.dumps(config)],
+        cwd=workdir,
+        env=worker_environment(workdir),
+        stdin=subprocess.DEVNULL,
+        stdout=output_fd,
+        stderr=subprocess.STDOUT,
+        pass_fds=(config["request_fd"], config["reply_fd"]),
+        start_new_session=True,
+    )
 
 
 def _describe_exit(code: int) -> str:

@@ -17,6 +17,10 @@ import numpy as np
 ARRAY_KEY = "__ndarray__"
 #: The probe name of the request that asks the worker to exit.
 SHUTDOWN = "__shutdown__"
+#: Key of a line the worker sends whenever the submission tries something forbidden.
+FINDING = "finding"
+#: Longest rule or message of a finding that travels.
+FINDING_CHARS = 300
 
 
 def encode(obj: Any) -> bytes:

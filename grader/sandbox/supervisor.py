@@ -16,6 +16,7 @@ thread at a time.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,8 +24,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from grader.sandbox import protocol
-from grader.sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
+from grader.sandbox import audit, protocol
+from grader.sandbox.channel import Channel, ChannelClosed, ChannelOverflow, ChannelTimeout
 from grader.sandbox.confinement import format_size
 from grader.sandbox.output import CappedOutput
 from grader.sandbox.process import SPAWN_DEFENCES, WorkerProcess
@@ -33,6 +34,11 @@ CORRUPTED_MESSAGE = "the submission corrupted the grader's channel"
 OVERSIZED_MESSAGE = "the submission's answer was too large to receive"
 #: How long close() lets a worker exit on its own (flushing prints) before killing it.
 CLOSE_GRACE_S = 0.5
+#: Findings kept per submission (each worker process caps its own, but restarts repeat them).
+MAX_FINDINGS = 50
+#: A "score" field in what the submission printed: a result of its own making.
+FORGED_OUTPUT = re.compile(r'"(?:score|max_score)"\s*:')
+PRINTED_RESULT = 'printed a grading result of its own (a "score" field); grades come only from the grader'
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,9 @@ class Reply:
 class Worker:
     """A submission imported in a confined worker process, answering probe calls."""
 
+    #: What the worker does before it answers calls, as messages name it.
+    PHASE = "importing the submission"
+
     def __init__(self, submission: Path, limits: Limits, extra_sys_path: Sequence[str] = ()) -> None:
         self._submission = Path(submission).resolve()
         self._limits = limits
@@ -82,6 +91,7 @@ class Worker:
         self._ready: Reply | None = None
         self._import_failure: Reply | None = None
         self._reported_defences: list[str] = []
+        self._findings: dict[tuple[str, str], None] = {}  # ordered, without repeats across restarts
         self._requests = 0
         self._closed = False
 
@@ -90,13 +100,7 @@ class Worker:
         if self._closed:
             raise RuntimeError("this Worker is closed")
         if self._process is None:
-            self._process = WorkerProcess(
-                self._submission,
-                memory_bytes=self._limits.memory_bytes,
-                file_bytes=self._limits.file_bytes,
-                extra_sys_path=self._extra_sys_path,
-                output=self._output,
-            )
+            self._process = self._spawn()
             self._ready = None
 
     def wait_ready(self) -> Reply:
@@ -132,7 +136,7 @@ class Worker:
 
         def exchange() -> Reply:
             channel.send(request, deadline)
-            return _reply_from(protocol.decode(channel.receive(deadline)), request_id)
+            return _reply_from(self._receive(channel, deadline), request_id)
 
         return self._guarded(exchange, f"no answer within {limit:g} s (the worker was stopped)")
 
@@ -171,12 +175,43 @@ class Worker:
     def defences(self) -> list[str]:
         """The defences actually active; complete once wait_ready() has returned."""
         limits = self._limits
+        phase = f"{limits.import_timeout_s:g} s for {self.PHASE}"
         return [
             *SPAWN_DEFENCES,
             *self._reported_defences,
-            f"time limit {limits.call_timeout_s:g} s per call, {limits.import_timeout_s:g} s for the import",
+            f"time limit {limits.call_timeout_s:g} s per call, {phase}",
             f"output cap {format_size(limits.output_bytes)}",
         ]
+
+    @property
+    def findings(self) -> list[tuple[str, str]]:
+        """(rule, message) of what the submission tried that a TA should see.
+
+        Best-effort evidence reported by the student's own process (which could
+        silence it), plus a look at what it printed. Never used to decide a score.
+        """
+        printed = [(audit.FORGED, PRINTED_RESULT)] if FORGED_OUTPUT.search(self.output) else []
+        return [*self._findings, *printed]
+
+    def _receive(self, channel: Channel, deadline: float) -> Any:
+        """The worker's next message, after recording the findings sent ahead of it."""
+        while True:
+            message = protocol.decode(channel.receive(deadline))
+            if not (isinstance(message, dict) and protocol.FINDING in message):
+                return message
+            finding = _finding_from(message[protocol.FINDING])
+            if len(self._findings) < MAX_FINDINGS:
+                self._findings[finding] = None
+
+    def _spawn(self) -> WorkerProcess:
+        """A fresh incarnation; the notebook worker overrides this to launch a Jupyter kernel."""
+        return WorkerProcess(
+            self._submission,
+            memory_bytes=self._limits.memory_bytes,
+            file_bytes=self._limits.file_bytes,
+            extra_sys_path=self._extra_sys_path,
+            output=self._output,
+        )
 
     def _await_import(self) -> Reply:
         assert self._process is not None
@@ -185,11 +220,11 @@ class Worker:
         deadline = self._process.started_at + limit
 
         def exchange() -> Reply:
-            self._reported_defences = _defences_from(protocol.decode(channel.receive(deadline)))
-            return _ready_from(protocol.decode(channel.receive(deadline)))
+            self._reported_defences = _defences_from(self._receive(channel, deadline))
+            return _ready_from(self._receive(channel, deadline))
 
-        timeout_message = f"importing the submission took longer than {limit:g} s"
-        return self._guarded(exchange, timeout_message, " while importing the submission")
+        timeout_message = f"{self.PHASE} took longer than {limit:g} s"
+        return self._guarded(exchange, timeout_message, f" while {self.PHASE}")
 
     def _guarded(self, exchange: Callable[[], Reply], timeout_message: str, during: str = "") -> Reply:
         """Run one exchange with the worker, turning every way it can fail into a Reply."""
@@ -223,6 +258,15 @@ def _defences_from(message: Any) -> list[str]:
     if not isinstance(defences, list) or not all(isinstance(d, str) for d in defences):
         raise ValueError("expected the worker's sandbox report")
     return defences
+
+
+def _finding_from(finding: Any) -> tuple[str, str]:
+    if not isinstance(finding, dict):
+        raise ValueError("malformed finding")
+    rule, message = finding.get("rule"), finding.get("message")
+    if not (isinstance(rule, str) and isinstance(message, str)):
+        raise ValueError("malformed finding")
+    return rule[: protocol.FINDING_CHARS], message[: protocol.FINDING_CHARS]
 
 
 def _ready_from(message: Any) -> Reply:

@@ -1,7 +1,7 @@
 """The program inside the student process: import the submission, then answer probes.
 
 Started by :mod:`grader.sandbox.supervisor` as
-``python -I -B -c <bootstrap> <grader root> <config json>``. Requests arrive as
+``python -I -B -c <bootstrap> <grader root> grader.sandbox.worker <config json>``. Requests arrive as
 JSON lines on a private pipe and every reply is one JSON line on another; the
 student's own prints go to fds 1/2, which the supervisor captures separately.
 Everything student code raises becomes data in a reply: only a hard exit
@@ -11,69 +11,148 @@ Everything student code raises becomes data in a reply: only a hard exit
 from __future__ import annotations
 
 import faulthandler
+import functools
 import importlib
-import importlib.abc
 import importlib.util
 import json
 import os
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
 
-from grader.sandbox import protocol
+from grader.sandbox import audit, protocol
 from grader.sandbox.confinement import confine
+from grader.sandbox.policy import Paths
+from grader.sandbox.tamper import STREAMS, Watch
 
-#: Packages the submission must not import: the course's solutions sit next to grader/.
-BLOCKED_PACKAGES = ("reference",)
 #: A probe named "exerciseNN.func" lives in this package; longer names are absolute.
 PROBE_PACKAGE = "grader.probes"
 MESSAGE_CHARS = 2_000
 TRACEBACK_CHARS = 8_000
+#: Distinct findings one process may send: a loop of attempts must not flood the grader.
+MAX_FINDINGS = 32
+#: Describes an exception raised by student code for a reply (see :func:`describe`).
+Describe = Callable[[BaseException], dict[str, Any]]
 
 
 def main(config_json: str) -> None:
     """Confine this process, import the submission and serve probe requests until told to stop."""
     config = json.loads(config_json)
-    requests, replies = config["request_fd"], config["reply_fd"]
-    for fd in (requests, replies):
-        os.set_inheritable(fd, False)  # children the student spawns must not hold the channel
-    submission = Path(config["submission"])
     _capture_prints()
-    defences = confine(submission.parent, config["memory_bytes"], config["file_bytes"])
-    _send(replies, protocol.encode({"sandbox": defences}))
-    sys.meta_path.insert(0, _BlockPackages(BLOCKED_PACKAGES))
-    sys.path[0:0] = [str(submission.parent), *config["sys_path"]]
+    submission = enter_sandbox(config)
+    session = _session(config["reply_fd"])
+    session.watch(STREAMS)
+    sources = {str(submission): submission.name}
     try:
         module = _import_submission(submission)
     except BaseException as exc:  # SystemExit at import is the student's bug too
-        _send(replies, protocol.encode({"ready": False, "error": _describe(exc, submission)}))
+        session.report_tampering()
+        session.send({"ready": False, "error": describe(exc, sources)})
         _exit()
-    _send(replies, protocol.encode({"ready": True, "names": _public_names(module)}))
-    with os.fdopen(requests, "rb") as lines:
+    serve(module, _public_names(module), config, lambda exc: describe(exc, sources))
+    _exit()
+
+
+def enter_sandbox(config: dict[str, Any]) -> Path:
+    """Confine this process, report the defences and guard imports, before any student code runs.
+
+    Shared with the notebook kernel (``grader.notebook``). Returns the path of the
+    submission's copy, in the directory that writes are confined to.
+    """
+    os.set_inheritable(config["request_fd"], False)  # a program the student runs must not hold it
+    session = _session(config["reply_fd"])
+    submission, paths = Path(config["submission"]), Paths.from_json(config["paths"])
+    defences = confine(paths, config["memory_bytes"], config["file_bytes"])
+    defences += audit.install(paths, session.finding, str(submission))
+    session.send({"sandbox": defences})
+    sys.path[0:0] = [str(submission.parent), *config["sys_path"]]
+    return submission
+
+
+def serve(module: Any, names: list[str], config: dict[str, Any], explain: Describe) -> None:
+    """Announce ``names`` as ready, then answer probe requests until told to stop (or EOF).
+
+    ``module`` is anything probes can take attributes from: the imported submission,
+    or a notebook kernel's namespace. Tampering is reported before each reply.
+    """
+    session = _session(config["reply_fd"])
+    session.report_tampering()
+    session.send({"ready": True, "names": names})
+    with os.fdopen(config["request_fd"], "rb") as lines:
         for line in lines:
             request = protocol.decode(line)
             if request["probe"] == protocol.SHUTDOWN:
                 break
-            _send(replies, _answer(module, request, submission))
-    _exit()
+            reply = _answer(module, request, explain)
+            session.report_tampering()
+            session.write(reply)
 
 
-def _describe(exc: BaseException, student_file: Path) -> dict[str, Any]:
+class _Session:
+    """This process's reply pipe and tamper watch, shared by the sandbox entry and the serving loop.
+
+    Findings may come from any thread, so each line is written under a lock.
+    """
+
+    def __init__(self, reply_fd: int) -> None:
+        os.set_inheritable(reply_fd, False)
+        self._fd = reply_fd
+        self._lock = threading.RLock()  # reentrant: a student's signal handler may report mid-write
+        self._sent: set[tuple[str, str]] = set()
+        self._watch = Watch()  # before any student code: the originals
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.write(protocol.encode(message))
+
+    def write(self, line: bytes) -> None:
+        data = memoryview(line)
+        with self._lock:
+            while data:
+                data = data[os.write(self._fd, data) :]
+
+    def finding(self, rule: str, message: str) -> None:
+        """Send each distinct finding once, at once (a hard exit may follow), up to a cap."""
+        key = (rule, message[: protocol.FINDING_CHARS])
+        with self._lock:
+            if key in self._sent or len(self._sent) >= MAX_FINDINGS:
+                return
+            self._sent.add(key)
+        try:
+            self.send({protocol.FINDING: {"rule": rule, "message": key[1]}})
+        except OSError:
+            pass  # the student closed or took over the pipe: the finding is lost, the action is not
+
+    def watch(self, names: Iterable[tuple[str, str]]) -> None:
+        self._watch.include(names)
+
+    def report_tampering(self) -> None:
+        for name in self._watch.replaced():
+            self.finding(audit.TAMPER, f"replaced {name}")
+
+
+@functools.cache
+def _session(reply_fd: int) -> _Session:
+    return _Session(reply_fd)
+
+
+def describe(exc: BaseException, sources: Mapping[str, str]) -> dict[str, Any]:
     """Type, message and the student's part of the traceback, for feedback.
 
-    Frames of the grader, the probe and numpy are dropped: the student should see
-    where *their* code failed, not our internals.
+    ``sources`` maps the file names of the student's code to the names feedback
+    shows. Frames of the grader, the probe and numpy are dropped: the student
+    should see where *their* code failed, not our internals.
     """
-    path = str(student_file)
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in sources]
     line = frames[-1].lineno if frames else None
-    if isinstance(exc, SyntaxError) and exc.filename == path:
+    if isinstance(exc, SyntaxError) and exc.filename in sources:
         line = exc.lineno
     text = "".join(traceback.StackSummary.from_list(frames).format())
-    text = text.replace(f'File "{path}"', f'File "{student_file.name}"')
+    for path in {f.filename for f in frames}:
+        text = text.replace(f'File "{path}"', f'File "{sources[path]}"')
     if len(text) > TRACEBACK_CHARS:
         text = "...\n" + text[-TRACEBACK_CHARS:]
     message = _message(exc)
@@ -83,15 +162,14 @@ def _describe(exc: BaseException, student_file: Path) -> dict[str, Any]:
     return {"type": kind, "message": message, "traceback": text, "line": line}
 
 
-def _answer(module: ModuleType, request: dict[str, Any], submission: Path) -> bytes:
+def _answer(module: Any, request: dict[str, Any], explain: Describe) -> bytes:
     """Run one probe; whatever happens, produce one encoded reply line."""
     try:
         probe = _resolve_probe(request["probe"])
         value = protocol.plain(probe(module, request["inputs"]))
         return protocol.encode({"id": request["id"], "ok": True, "value": value})
     except BaseException as exc:  # sys.exit() in a call is a failed call too
-        error = _describe(exc, submission)
-        return protocol.encode({"id": request["id"], "ok": False, "error": error})
+        return protocol.encode({"id": request["id"], "ok": False, "error": explain(exc)})
 
 
 def _resolve_probe(name: str) -> Callable[[ModuleType, Any], Any]:
@@ -126,18 +204,6 @@ def _message(exc: BaseException) -> str:
     return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + "..."
 
 
-class _BlockPackages(importlib.abc.MetaPathFinder):
-    """Make ``import reference`` fail as if the package were not installed."""
-
-    def __init__(self, packages: Sequence[str]) -> None:
-        self._packages = frozenset(packages)
-
-    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        if name.partition(".")[0] in self._packages:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
-
-
 def _capture_prints() -> None:
     """Line-buffered text streams on fds 1/2, so prints reach the supervisor's pipe promptly."""
     sys.stdout, sys.stderr = (
@@ -145,12 +211,6 @@ def _capture_prints() -> None:
         for fd in (1, 2)
     )
     faulthandler.enable()  # a segfault in student code still shows where it happened
-
-
-def _send(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def _exit() -> NoReturn:

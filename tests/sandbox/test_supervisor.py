@@ -193,6 +193,7 @@ def test_output_of_every_incarnation_is_captured(submit: Submit) -> None:
     )
     ask(worker, "hello")
     worker.wait_ready()
+    worker.close()  # the output is complete once the worker is stopped
     assert worker.output.splitlines() == ["importing", "hi", "importing"]
     assert not worker.output_truncated
 

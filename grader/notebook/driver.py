@@ -1,0 +1,221 @@
+"""Running a notebook's cells in its kernel through nbclient, from a background thread.
+
+The driver connects to the kernel over its Unix sockets, executes every code cell
+with a per-cell time limit (a cell that overruns is interrupted and the next cell
+runs, as after an error), then sends the grader cell (:mod:`grader.notebook.serve`)
+and keeps collecting what the kernel prints until it is stopped. What the kernel
+prints only ever reaches the capped output, with a one-line note for each cell that
+failed; answers to probes travel on the private pipes instead.
+
+The whole-notebook deadline is not enforced here: the worker waiting for the grader
+cell's ready message gives up at its import deadline and kills the kernel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import threading
+from collections.abc import Callable
+from queue import Empty
+from typing import Any
+
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.connect import KernelConnectionInfo
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+
+from grader.notebook import serve
+from grader.sandbox.output import CappedOutput
+
+#: Largest message accepted from the kernel; a bigger one drops the connection (flood defence).
+MAX_MESSAGE_BYTES = 32 * 1024**2
+STOP_JOIN_S = 5.0
+#: ``(3218543084.py, line 2)`` in a SyntaxError: IPython's file name for the cell means nothing to a student.
+CELL_FILE = re.compile(r"\([^()]*\.py, line (\d+)\)")
+
+
+class _KernelClient(AsyncKernelClient):
+    """A client that asks the process table, not heartbeats, whether the kernel lives."""
+
+    def __init__(self, alive: Callable[[], bool], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._alive = alive
+
+    async def _async_is_alive(self) -> bool:
+        return self._alive()
+
+    is_alive = _async_is_alive
+
+
+def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel the loop's tasks but the running one, and let them finish if the loop is idle."""
+    pending = [task for task in asyncio.all_tasks(loop) if task is not asyncio.current_task(loop)]
+    for task in pending:
+        task.cancel()
+    if pending and not loop.is_running():
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
+async def _connect(client: AsyncKernelClient) -> None:
+    """Wait until the kernel answers on the shell channel and publishes to us on iopub.
+
+    Like ``wait_for_ready`` without its final 0.2 s of draining iopub: leftovers
+    answer no cell, so nbclient ignores them anyway. The kernel greets each new
+    iopub subscriber, so the first iopub message proves that none will be lost.
+    A dead kernel ends this wait from outside (the worker sees the pipe close).
+    """
+    while True:
+        client.kernel_info()
+        try:
+            await client.get_shell_msg(timeout=1)  # any reply will do, also to an earlier request
+            await client.get_iopub_msg(timeout=1)  # the greeting, or the status of a request
+        except Empty:
+            continue
+        return
+
+
+class _CellRunner(NotebookClient):
+    """nbclient's cell execution, with every output sent to a sink instead of kept in memory."""
+
+    def __init__(self, nb: NotebookNode, sink: Callable[[str], None], **kwargs: Any) -> None:
+        super().__init__(nb, **kwargs)
+        self._sink = sink
+
+    def output(self, outs: list, msg: dict[str, Any], display_id: str | None, cell_index: int) -> None:
+        if msg["msg_type"] == "stream":
+            self._sink(msg["content"].get("text", ""))
+
+
+class NotebookDriver:
+    """Executes one notebook in one kernel, then hands the kernel to the grader cell."""
+
+    def __init__(
+        self,
+        notebook: NotebookNode,
+        name: str,
+        connection: KernelConnectionInfo,
+        *,
+        cell_timeout_s: float,
+        output: CappedOutput,
+        alive: Callable[[], bool],
+        send_signal: Callable[[int], None],
+    ) -> None:
+        self._notebook, self._name = notebook, name
+        self._connection = connection
+        self._cell_timeout_s = cell_timeout_s
+        self._output, self._alive, self._send_signal = output, alive, send_signal
+        self._line_start = True
+        self._end_expected = False
+        #: The number of the cell executing now, if any (a kernel death names it).
+        self.running_cell: int | None = None
+        #: Why the driver killed the kernel, if it did.
+        self.failure: str | None = None
+        #: Set when the grader cell has ended after :meth:`expect_end`: every print has arrived.
+        self.finished = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._task = self._loop.create_task(self._drive())
+        self._thread = threading.Thread(target=self._run, name="notebook-driver", daemon=True)
+        self._thread.start()
+
+    def expect_end(self) -> None:
+        """The grader is about to tell the grader cell to stop: its end is no failure."""
+        self._end_expected = True
+
+    def stop(self) -> None:
+        """Stop driving and disconnect from the kernel (which the caller kills)."""
+        if self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._task.cancel)
+            self._thread.join(STOP_JOIN_S)
+
+    def _run(self) -> None:
+        try:
+            self._loop.run_until_complete(self._task)
+        except asyncio.CancelledError:
+            pass  # stop() was called
+        finally:
+            _cancel_all(self._loop)
+            self._loop.close()
+
+    async def _drive(self) -> None:
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        client = _KernelClient(self._alive, context=context)
+        client.load_connection_info(self._connection)
+        client.start_channels(stdin=False, hb=False)  # so input() raises instead of waiting forever
+        try:
+            await _connect(client)
+            cells = await self._run_cells(client)
+            code = serve.source(self._name, cells)
+            await self._collect(client, client.execute(code, store_history=False))
+        except DeadKernelError:
+            pass  # the worker sees the pipe close and asks the process how it died
+        except Exception as exc:  # a driver that cannot go on must not leave the worker waiting
+            self._abort(f"the grader could not run the notebook ({type(exc).__name__}: {exc})")
+        finally:
+            client.stop_channels()
+            context.destroy(linger=0)
+
+    async def _run_cells(self, client: AsyncKernelClient) -> dict[int, int]:
+        """Execute every code cell; return the kernel's execution count -> cell number."""
+        runner = _CellRunner(
+            self._notebook,
+            self._print,
+            allow_errors=True,
+            timeout_func=lambda cell: self._cell_timeout_s,
+            on_cell_error=self._note_error,
+        )
+        runner.kc = client
+        executed: dict[int, int] = {}
+        for index, cell in enumerate(self._notebook.cells):
+            self.running_cell = index + 1
+            try:
+                await runner.async_execute_cell(cell, index)
+            except CellTimeoutError:
+                self._note(f"cell {index + 1} did not finish within {self._cell_timeout_s:g} s: interrupted")
+                self._send_signal(signal.SIGINT)
+                _cancel_all(asyncio.get_running_loop())  # nbclient's reader of that cell's output
+            if cell.get("execution_count"):
+                executed[cell.execution_count] = index + 1
+        self.running_cell = None
+        return executed
+
+    async def _collect(self, client: AsyncKernelClient, grader_cell: str) -> None:
+        """Pass on what the kernel prints while it answers probes, until the grader cell ends."""
+        error = ""
+        while True:
+            msg = await client.get_iopub_msg()
+            kind, content = msg["msg_type"], msg["content"]
+            ours = msg["parent_header"].get("msg_id") == grader_cell
+            if kind == "stream":
+                self._print(content.get("text", ""))
+            elif ours and kind == "error":
+                error = f": {content.get('ename')}: {content.get('evalue')}"
+            elif ours and kind == "status" and content.get("execution_state") == "idle":
+                if self._end_expected:
+                    self.finished.set()
+                else:
+                    self._abort(f"the grader's cell stopped early in the kernel{error}")
+                return
+
+    def _note_error(self, cell: NotebookNode, cell_index: int, execute_reply: dict[str, Any]) -> None:
+        content = execute_reply["content"]
+        message = CELL_FILE.sub(r"(line \1)", str(content.get("evalue")))
+        self._note(f"cell {cell_index + 1} raised {content.get('ename')}: {message}")
+
+    def _note(self, text: str) -> None:
+        """A line of our own in the output, as Jupyter would show the failure under the cell."""
+        self._print(("" if self._line_start else "\n") + f"[{self._name}] {text}\n")
+
+    def _print(self, text: str) -> None:
+        if text:
+            self._output.append(text.encode("utf-8", errors="replace"))
+            self._line_start = text.endswith("\n")
+
+    def _abort(self, why: str) -> None:
+        self.failure = why
+        self._send_signal(signal.SIGKILL)

@@ -1,0 +1,102 @@
+"""One incarnation of a notebook's kernel: a worker process that became an IPython kernel.
+
+It is launched exactly like the ``.py`` worker (:class:`WorkerProcess`: temporary
+directory, scrubbed environment, own process group, private pipes, captured
+output), and a :class:`NotebookDriver` executes the notebook in it meanwhile.
+Killing it kills the whole process group, so no kernel outlives its grading.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+from grader.notebook.connection import connection_info
+from grader.notebook.driver import NotebookDriver
+from grader.notebook.forkserver import ForkedProcess, ForkServer
+from grader.sandbox import protocol
+from grader.sandbox.channel import ChannelClosed, ChannelTimeout
+from grader.sandbox.output import CappedOutput
+from grader.sandbox.process import WorkerProcess
+
+KERNEL_ENTRY = "grader.notebook.kernel_boot"
+
+
+class KernelProcess(WorkerProcess):
+    """A kernel running ``notebook`` (a copy of ``submission``), then serving probes."""
+
+    def __init__(
+        self,
+        submission: Path,
+        notebook: NotebookNode,
+        *,
+        memory_bytes: int,
+        file_bytes: int,
+        extra_sys_path: Sequence[str],
+        output: CappedOutput,
+        cell_timeout_s: float,
+        forks: ForkServer | None = None,
+    ) -> None:
+        """Started by ``forks`` if given (fast), else as a fresh interpreter."""
+        key = secrets.token_hex(32)
+        super().__init__(
+            submission,
+            memory_bytes=memory_bytes,
+            file_bytes=file_bytes,
+            extra_sys_path=extra_sys_path,
+            output=output,
+            entry=KERNEL_ENTRY,
+            extra_config={"key": key},
+            start=forks.start if forks else None,
+        )
+        try:
+            self._driver = NotebookDriver(
+                notebook,
+                submission.name,
+                connection_info(self.workdir, key),
+                cell_timeout_s=cell_timeout_s,
+                output=output,
+                alive=lambda: not self.has_exited(),
+                send_signal=self._send_signal,
+            )
+        except BaseException:
+            super().kill()
+            raise
+
+    def has_exited(self) -> bool:
+        if isinstance(self._popen, ForkedProcess):  # not our child: waitid cannot see it
+            return self._popen.exited()
+        return super().has_exited()
+
+    def death(self) -> str:
+        running = self._driver.running_cell
+        how = super().death()
+        if self._driver.failure:
+            return self._driver.failure
+        return f"{how} (cell {running} was running)" if running else how
+
+    def stop(self, grace_s: float) -> None:
+        """Tell the grader cell to stop, wait for the kernel's last prints, then kill()."""
+        deadline = time.monotonic() + grace_s
+        self._driver.expect_end()
+        try:
+            self.channel.send(protocol.encode({"probe": protocol.SHUTDOWN}), deadline)
+        except (ChannelClosed, ChannelTimeout, OSError):
+            pass  # kill() follows regardless
+        self._driver.finished.wait(max(deadline - time.monotonic(), 0.0))
+        self.kill()
+
+    def kill(self) -> None:
+        self._driver.stop()  # first: the driver signals the group, which must not be reaped yet
+        super().kill()
+
+    def _send_signal(self, signum: int) -> None:
+        try:
+            os.killpg(self._popen.pid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass

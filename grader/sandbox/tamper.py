@@ -1,0 +1,68 @@
+"""Notice when the submission replaces functions a naive grader would trust.
+
+This grader compares in its own process, so replacing ``numpy.allclose`` in the
+worker changes no score; but the attempt shows intent, and a TA should see it.
+Identities are taken before the submission is imported and compared after the
+import and after every call.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+#: (module, attribute path): comparison helpers, the streams, and the probes' own helpers.
+WATCHED = (
+    ("math", "isclose"),
+    ("numpy", "allclose"),
+    ("numpy", "isclose"),
+    ("numpy", "array_equal"),
+    ("numpy", "asarray"),
+    ("numpy", "array"),
+    ("numpy.testing", "assert_allclose"),
+    ("numpy.testing", "assert_array_equal"),
+    ("numpy.testing", "assert_array_almost_equal"),
+    ("numpy.testing", "assert_almost_equal"),
+    ("builtins", "float"),
+    ("builtins", "isinstance"),
+    ("grader.sandbox.protocol", "plain"),
+    ("grader.sandbox.protocol", "encode"),
+    ("grader.probes.base", "as_array"),
+    ("grader.probes.base", "as_float"),
+    ("grader.probes.base", "unpack"),
+    ("grader.probes.base", "GradProblem.evaluate"),
+)
+#: The print streams, watched only where the worker owns them (a notebook kernel replaces them itself).
+STREAMS = (("sys", "stdout"), ("sys", "stderr"))
+
+
+class Watch:
+    """The original objects behind :data:`WATCHED` and anything included later, to compare against."""
+
+    def __init__(self) -> None:
+        self._originals: dict[tuple[str, str], Any] = {}
+        self.include(WATCHED)
+
+    def include(self, names: Iterable[tuple[str, str]]) -> None:
+        """Take the current objects behind ``names`` as the originals."""
+        for module, attr in names:
+            importlib.import_module(module)
+            self._originals[module, attr] = _current(module, attr)
+
+    def replaced(self) -> list[str]:
+        """Dotted names whose object is no longer the original."""
+        return [
+            f"{module}.{attr}"
+            for (module, attr), original in self._originals.items()
+            if _current(module, attr) is not original
+        ]
+
+
+def _current(module: str, attr: str) -> Any:
+    try:
+        return functools.reduce(getattr, attr.split("."), sys.modules.get(module))
+    except Exception:  # a module the student swapped in may raise anything on lookup
+        return None
