@@ -19,7 +19,9 @@ MATRIX = {
     "correct": Expect(),
     "overwritten_grad": Expect(
         {
-            **named("overwritten-grad", "accumulation.gradcheck", "expressions.gradcheck"),
+            **named("overwritten-grad", "accumulation.gradcheck"),
+            # Which wrong number a fan-out expression gives depends on the student's set order.
+            "expressions.gradcheck": "failed",
             "backward.deep": "failed",
         },
         {
