@@ -15,14 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader import checks, course, submission
-from grader.checks.base import Context
+from grader import course, submission
 from grader.result import CheckResult, Finding, Result
 from grader.rubric import Rubric, RubricError, load
 from grader.sandbox.supervisor import Limits, Worker
 from grader.settings import Settings, SettingsError, resolve
 
 if TYPE_CHECKING:
+    from grader.checks.base import Context
     from grader.notebook.forkserver import ForkServer
 
 
@@ -118,6 +118,8 @@ def _run(
         if ready.status != "ok":
             result = _not_run(read, rubric, _import_problem(read.name, ready, settings))
         else:
+            from grader import checks
+
             ctx.names = frozenset(ready.value)
             result = _result(read, rubric, [checks.run(check, ctx) for check in rubric.checks])
             result.integrity = ctx.integrity
@@ -139,7 +141,13 @@ def _worker(path: Path, limits: Limits, forks: ForkServer | None) -> Worker:
 def _context(
     read: submission.Submission, rubric: Rubric, settings: Settings, worker: Worker, where: Path | None
 ) -> Context:
-    """Everything trusted the checks need, loaded while the worker imports the submission."""
+    """Everything trusted the checks need, loaded while the worker imports the submission.
+
+    numpy and the checks are imported only here, after the worker has been started, so
+    the two interpreters import numpy side by side.
+    """
+    from grader.checks.base import Context
+
     reference = course.load_reference(where, rubric.exercise) if where else None
     return Context(
         rubric=rubric,

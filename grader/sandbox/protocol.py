@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported where arrays are met, not here: the grader imports this module to
+# start the worker, and should not pay for numpy before the worker is on its way.
 
 ARRAY_KEY = "__ndarray__"
 #: The probe name of the request that asks the worker to exit.
@@ -47,6 +51,8 @@ def plain(obj: Any) -> Any:
     Runs in the student process, so objects that only pretend to be numbers
     (``__float__``, ``__array__``) are converted there, never in the grader.
     """
+    import numpy as np
+
     if obj is None:
         return None
     if isinstance(obj, np.bool_):
@@ -64,6 +70,8 @@ def plain(obj: Any) -> Any:
 
 
 def _as_float64(obj: Any) -> np.ndarray | float:
+    import numpy as np
+
     array = np.asarray(obj, dtype=np.float64)
     return float(array) if array.ndim == 0 else array
 
@@ -84,7 +92,7 @@ def _jsonable(obj: Any) -> Any:
         return [_jsonable(item) for item in obj]
     if isinstance(obj, dict):
         return _jsonable_dict(obj)
-    if isinstance(obj, np.ndarray):
+    if type(obj).__name__ == "ndarray" and type(obj).__module__ == "numpy":
         return _jsonable_array(obj)
     raise TypeError(
         f"cannot send {type(obj).__name__!r}: only None, bool, int, float, str, "
@@ -104,7 +112,7 @@ def _jsonable_dict(obj: dict) -> dict[str, Any]:
 def _jsonable_array(array: np.ndarray) -> dict[str, Any]:
     if array.dtype.kind not in "biuf":
         raise TypeError(f"cannot send a numpy array of dtype {array.dtype}: only real numbers")
-    flat = array.astype(np.float64).ravel()
+    flat = array.astype("float64").ravel()
     return {ARRAY_KEY: list(array.shape), "data": flat.tolist()}
 
 
@@ -114,6 +122,8 @@ def _revive_array(obj: dict[str, Any]) -> Any:
     shape, data = obj[ARRAY_KEY], obj.get("data")
     if set(obj) != {ARRAY_KEY, "data"} or not _is_shape(shape) or not isinstance(data, list):
         raise ValueError("malformed array in message")
+    import numpy as np
+
     values = np.array(data)
     if values.ndim != 1 or len(data) != math.prod(shape) or values.dtype.kind not in "if":
         raise ValueError("malformed array data in message")
