@@ -123,9 +123,10 @@ def _run(
             ctx.names = frozenset(ready.value)
             result = _result(read, rubric, [checks.run(check, ctx) for check in rubric.checks])
             result.integrity = ctx.integrity
-        result.stdout = worker.output
-        result.defences = worker.defences
-        result.integrity += [Finding(rule, message) for rule, message in worker.findings]
+    # After close(): only then has the worker's output been drained to the end.
+    result.stdout = worker.output
+    result.defences = worker.defences
+    result.integrity += [Finding(rule, message) for rule, message in worker.findings]
     return result
 
 
