@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 from grader import settings as settings_module
 
 if TYPE_CHECKING:
+    from grader.batch import BatchReport
     from grader.result import Result
 
 
@@ -28,6 +29,7 @@ class Exit(IntEnum):
     OK = 0
     NOT_PASSED = 1
     USAGE = 2
+    INTERRUPTED = 130
 
 
 @dataclass
@@ -43,9 +45,11 @@ class Environment:
         return self.stdout.isatty() and "NO_COLOR" not in self.environ
 
 
-SUBCOMMANDS = ("assign", "check-rubric", "gradescope-zip")
+SUBCOMMANDS = ("assign", "batch", "check-rubric", "gradescope-zip")
 #: Where HTML reports go unless --html says otherwise (relative to the current directory).
 REPORTS = "grade-reports"
+#: Ignored batch entries named on stderr; the summary page lists them all.
+IGNORED_SHOWN = 10
 
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
@@ -79,7 +83,8 @@ def _user_message(exc: Exception) -> str:
 def _grade_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade",
-        description="Grade backpropagation exercises. Subcommands: assign, check-rubric, gradescope-zip.",
+        description="Grade backpropagation exercises. "
+        "Subcommands: assign, batch, check-rubric, gradescope-zip.",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="exerciseNN.py, .ipynb, or a folder of them")
     parser.add_argument("--rubric", type=Path, help="rubric YAML (default: from the file name)")
@@ -109,6 +114,12 @@ def _grade_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 0 even when checks fail (report only; usage errors still exit 2)",
     )
+    _add_settings(parser)
+    return parser
+
+
+def _add_settings(parser: argparse.ArgumentParser) -> None:
+    """The grading settings (validated by grader.settings, which names their source) and --traceback."""
     for name, help_text in (
         ("atol", "absolute tolerance"),
         ("rtol", "relative tolerance"),
@@ -120,7 +131,10 @@ def _grade_parser() -> argparse.ArgumentParser:
         env_name = settings_module.ENV[name.replace("-", "_")]
         parser.add_argument(f"--{name}", help=f"{help_text} (env {env_name})")
     parser.add_argument("--traceback", action="store_true", help="show the grader's own traceback on errors")
-    return parser
+
+
+def _settings(options: argparse.Namespace) -> dict[str, Any]:
+    return {k: getattr(options, k) for k in settings_module.ENV if getattr(options, k) is not None}
 
 
 def _grade(options: argparse.Namespace, env: Environment) -> int:
@@ -146,11 +160,10 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> list[Result]:
         raise UsageError(f"no exerciseNN.py or .ipynb files in {', '.join(map(str, options.paths))}")
     if not options.no_html and options.html.endswith(".html") and len(files) > 1:
         raise UsageError(f"--html {options.html} is one file for {len(files)} submissions; give a folder")
-    settings = {k: getattr(options, k) for k in settings_module.ENV if getattr(options, k) is not None}
     results = []
     for path in files:
         result = grade_submission(
-            path, rubric=options.rubric, course_dir=options.course, env=env.environ, **settings
+            path, rubric=options.rubric, course_dir=options.course, env=env.environ, **_settings(options)
         )
         results.append(result)
         env.stdout.write(summary(result, colour=env.colour))
@@ -230,6 +243,89 @@ def _write(target: str, text: str, env: Environment) -> None:
         Path(target).write_text(text, encoding="utf-8")
 
 
+def _batch_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grade batch",
+        description="Grade a class: each entry of DIR is a student (a folder of exerciseNN files, "
+        "or one <student>.py|ipynb file with --rubric). Writes OUT/<student>/<stem>.html and .json, "
+        "OUT/results.jsonl, OUT/grades.csv and OUT/summary.html.",
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR", help="one entry per student")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument(
+        "--jobs", type=_positive, metavar="N", help="submissions graded at once (default: one per core)"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue a stopped batch: regrade only new or changed files"
+    )
+    parser.add_argument("--rubric", type=Path, help="rubric YAML of a one-exercise batch")
+    parser.add_argument("--course", type=Path, help="course directory holding rubrics/ and reference/")
+    parser.add_argument(
+        "--canvas",
+        type=Path,
+        metavar="ROSTER.csv",
+        help="also write OUT/canvas.csv for Canvas's gradebook import, from a roster exported from Canvas",
+    )
+    parser.add_argument(
+        "--executor", choices=("local", "dask"), default="local", help="where to grade (default: local)"
+    )
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, for --executor dask")
+    _add_settings(parser)
+    return parser
+
+
+def _batch(options: argparse.Namespace, env: Environment) -> int:
+    from grader.batch import grade_batch
+
+    try:
+        report = grade_batch(
+            options.directory,
+            options.out,
+            jobs=options.jobs,
+            resume=options.resume,
+            rubric=options.rubric,
+            course=options.course,
+            canvas=options.canvas,
+            executor=options.executor,
+            scheduler=options.scheduler,
+            settings=_settings(options),
+            environ=env.environ,
+            progress=env.stderr,
+        )
+    except KeyboardInterrupt:
+        env.stderr.write("grade: interrupted; what was graded is kept: rerun with --resume to go on\n")
+        return Exit.INTERRUPTED
+    _batch_notes(report, env)
+    env.stdout.write(
+        f"{report.students} students: graded {report.graded} submissions "
+        f"({report.failed} could not be graded), {report.skipped} already done; "
+        f"see {report.out / 'summary.html'}\n"
+    )
+    return Exit.OK
+
+
+def _batch_notes(report: BatchReport, env: Environment) -> None:
+    """What the TA should know about the input: ignored entries, students missing from the roster."""
+    notes = [f"ignored {item.path}: {item.reason}" for item in report.ignored[:IGNORED_SHOWN]]
+    if len(report.ignored) > IGNORED_SHOWN:
+        notes.append(f"... and {len(report.ignored) - IGNORED_SHOWN} more ignored, listed in the summary")
+    if report.unmatched:
+        notes.append(f"not in the Canvas roster, so not in canvas.csv: {', '.join(report.unmatched)}")
+    if not report.students:
+        notes.append("no student folder or .py/.ipynb file found")
+    env.stderr.writelines(f"grade: {note}\n" for note in notes)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
 def _check_rubric_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grade check-rubric", description="Validate rubric YAML files.")
     parser.add_argument("files", nargs="+", type=Path)
@@ -306,12 +402,14 @@ def _gradescope_zip(options: argparse.Namespace, env: Environment) -> int:
 
 PARSERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
     "grade": _grade_parser,
+    "batch": _batch_parser,
     "check-rubric": _check_rubric_parser,
     "assign": _assign_parser,
     "gradescope-zip": _gradescope_zip_parser,
 }
 COMMANDS: dict[str, Callable[[argparse.Namespace, Environment], int]] = {
     "grade": _grade,
+    "batch": _batch,
     "check-rubric": _check_rubric,
     "assign": _assign,
     "gradescope-zip": _gradescope_zip,

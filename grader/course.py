@@ -6,10 +6,12 @@ import hashlib
 import importlib.util
 import re
 import sys
+import threading
 import types
 from pathlib import Path
 
 EXERCISE = re.compile(r"exercise\d\d")
+_LOADING = threading.RLock()
 
 
 class CourseError(ValueError):
@@ -53,7 +55,15 @@ def load_variants(course: Path, exercise: str, reference: types.ModuleType) -> d
 
 
 def _load(path: Path) -> types.ModuleType | None:
-    """Import a course file by path, once per process, under a name unique to that path."""
+    """Import a course file by path, once per process, under a name unique to that path.
+
+    Locked: grading threads (a Dask worker's) must never see a half-executed module.
+    """
+    with _LOADING:
+        return _load_unlocked(path)
+
+
+def _load_unlocked(path: Path) -> types.ModuleType | None:
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
     name = f"_course_{digest}_{path.stem}"
     if name in sys.modules:

@@ -33,8 +33,8 @@ def write(result: Result, path: Path, source: str | None = None) -> Path:
 
 
 @functools.cache
-def _template() -> jinja2.Template:
-    """Compiled once per process: a batch renders many reports with it."""
+def environment() -> jinja2.Environment:
+    """The jinja2 environment of the grader's pages (the batch summary reuses it): autoescaping on."""
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("grader.report"),
         autoescape=True,
@@ -43,7 +43,13 @@ def _template() -> jinja2.Template:
         lstrip_blocks=True,
     )
     environment.filters["points"] = _points
-    return environment.get_template("report.html")
+    return environment
+
+
+@functools.cache
+def _template() -> jinja2.Template:
+    """Compiled once per process: a batch renders many reports with it."""
+    return environment().get_template("report.html")
 
 
 def _points(x: float) -> str:

@@ -1,0 +1,143 @@
+"""The batch's gradebooks: grades.csv (ours) and canvas.csv (for Canvas's gradebook import).
+
+grades.csv has one row per student: a column per exercise (blank: nothing submitted;
+0 with a note: submitted but could not be graded), the total, the points possible and
+notes. canvas.csv copies a roster exported from Canvas (Student, ID, SIS User ID, SIS
+Login ID, Section) and adds a column per exercise plus the "Points Possible" row;
+Canvas creates an assignment for a new column name, or updates the one whose exported
+header ("exercise11 (12345)") the roster already has.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.api import UsageError
+from grader.rubric import Rubric
+
+GRADES = "grades.csv"
+CANVAS = "canvas.csv"
+ROSTER_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+#: Roster columns a batch folder may be named after, most specific first.
+IDENTIFIERS = ("SIS Login ID", "SIS User ID", "ID", "Student")
+POINTS_POSSIBLE = "Points Possible"
+#: A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Gradebook:
+    """Each student's score per exercise, gathered one journal row at a time."""
+
+    def __init__(self, students: list[str], rubrics: Mapping[str, Rubric]) -> None:
+        self._rubrics = dict(sorted(rubrics.items()))
+        self._scores: dict[str, dict[str, float]] = {student: {} for student in students}
+        self._notes: dict[str, list[str]] = {student: [] for student in students}
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        student = row["student"]
+        if row["exercise"]:
+            self._scores[student][row["exercise"]] = row["score"]
+        if row["status"] == "error":
+            self._notes[student].append(_note(row["submission"], row["message"] or "could not be graded"))
+
+    def grades_csv(self) -> str:
+        possible = sum(r.max_score for r in self._rubrics.values())
+        lines = [["student", *self._rubrics, "total", "max", "notes"]]
+        for student, scores in self._scores.items():
+            cells = [_points(scores[e]) if e in scores else "" for e in self._rubrics]
+            total = _points(sum(scores.values()))
+            notes = "; ".join(self._notes[student])
+            lines.append([_text(student), *cells, total, _points(possible), _text(notes)])
+        return _csv(lines)
+
+    def canvas_csv(self, roster: Roster) -> tuple[str, list[str]]:
+        """The Canvas import file, and the students the roster does not name."""
+        columns = [roster.column_for(exercise) for exercise in self._rubrics]
+        lines = [[*ROSTER_COLUMNS, *columns]]
+        lines.append(
+            [POINTS_POSSIBLE, "", "", "", "", *(_points(r.max_score) for r in self._rubrics.values())]
+        )
+        by_row = {}
+        unmatched = []
+        for student, scores in self._scores.items():
+            index = roster.find(student)
+            if index is None:
+                unmatched.append(student)
+            else:
+                by_row[index] = scores
+        for index, person in enumerate(roster.people):
+            scores = by_row.get(index, {})
+            cells = [_points(scores[e]) if e in scores else "" for e in self._rubrics]
+            lines.append([person[c] for c in ROSTER_COLUMNS] + cells)
+        return _csv(lines), unmatched
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The students of a Canvas course, as its gradebook export lists them."""
+
+    path: Path
+    header: tuple[str, ...]
+    people: tuple[dict[str, str], ...]
+
+    @classmethod
+    def load(cls, path: Path) -> Roster:
+        """Read a roster CSV; a usage error names what is missing."""
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as file:  # Excel writes a BOM
+                reader = csv.DictReader(file)
+                header = tuple(reader.fieldnames or ())
+                people = tuple(row for row in reader if _is_person(row))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise UsageError(f"cannot read the roster {path}: {exc}") from None
+        missing = [c for c in ROSTER_COLUMNS if c not in header]
+        if missing:
+            expected = ", ".join(ROSTER_COLUMNS)
+            raise UsageError(f"roster {path} lacks the column(s) {', '.join(missing)} (expected {expected})")
+        return cls(path, header, tuple({c: row.get(c) or "" for c in ROSTER_COLUMNS} for row in people))
+
+    def find(self, student: str) -> int | None:
+        """The roster row a batch entry is named after (login, SIS id, Canvas id or name), if exactly one."""
+        wanted = student.strip().casefold()
+        for column in IDENTIFIERS:
+            hits = [i for i, p in enumerate(self.people) if p[column].strip().casefold() == wanted]
+            if len(hits) == 1:
+                return hits[0]
+        return None
+
+    def column_for(self, exercise: str) -> str:
+        """The roster's own column for the exercise ("exercise11 (12345)"), else the exercise's name."""
+        pattern = re.compile(rf"{re.escape(exercise)}(\s*\(\d+\))?")
+        return next((c for c in self.header if pattern.fullmatch(c.strip())), exercise)
+
+
+def _is_person(row: Mapping[str, str | None]) -> bool:
+    """Not one of the rows Canvas adds under the header (points possible, muted/manual posting)."""
+    name = (row.get("Student") or "").strip()
+    return bool(name) and POINTS_POSSIBLE not in name and bool((row.get("ID") or "").strip())
+
+
+def _note(submission: str, message: str) -> str:
+    """The message, prefixed by the file it is about unless it already names it."""
+    return message if submission in message else f"{submission}: {message}"
+
+
+def _points(x: float) -> str:
+    return f"{round(x, 2):g}"
+
+
+def _text(cell: str) -> str:
+    """Student-controlled text that a spreadsheet must not run as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _csv(lines: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(lines)
+    return buffer.getvalue()
