@@ -13,6 +13,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -161,15 +162,30 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> list[Result]:
     if not options.no_html and options.html.endswith(".html") and len(files) > 1:
         raise UsageError(f"--html {options.html} is one file for {len(files)} submissions; give a folder")
     results = []
-    for path in files:
-        result = grade_submission(
-            path, rubric=options.rubric, course_dir=options.course, env=env.environ, **_settings(options)
-        )
-        results.append(result)
-        env.stdout.write(summary(result, colour=env.colour))
-        if not options.no_html:
-            env.stdout.write(f"  report: {_report(result, path, options.html)}\n")
+    with _kernels(files) as forks:
+        for path in files:
+            result = grade_submission(
+                path,
+                rubric=options.rubric,
+                course_dir=options.course,
+                env=env.environ,
+                forks=forks,
+                **_settings(options),
+            )
+            results.append(result)
+            env.stdout.write(summary(result, colour=env.colour))
+            if not options.no_html:
+                env.stdout.write(f"  report: {_report(result, path, options.html)}\n")
     return results
+
+
+def _kernels(files: list[Path]) -> AbstractContextManager[Any]:
+    """A kernel fork server when a student hands in several notebooks (each kernel stays separate)."""
+    if not any(path.suffix == ".ipynb" for path in files):
+        return contextlib.nullcontext()
+    from grader.notebook.forkserver import for_notebooks
+
+    return for_notebooks(files)
 
 
 def _report(result: Result, path: Path, target: str) -> Path:
