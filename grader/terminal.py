@@ -14,13 +14,13 @@ COLOURS = {"passed": "32", "failed": "31", "error": "31", "timeout": "33", "skip
 HIDDEN = "hidden check: details are shown after grading"
 
 
-def summary(result: Result, colour: bool = False, title: str | None = None) -> str:
-    """Human-readable summary of one graded submission."""
+def summary(result: Result, colour: bool = False) -> str:
+    """Human-readable summary of one graded submission, headed by the exercise's title."""
 
     def paint(text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if colour else text
 
-    lines = [paint(f"{result.submission}", "1") + (f" — {title}" if title else "")]
+    lines = [paint(f"{result.submission}", "1") + (f" — {result.title}" if result.title else "")]
     if result.status == "error":
         lines.append(paint(f"  could not be graded: {result.message}", "31"))
     lines.append(f"  score {_num(result.score)} / {_num(result.max_score)}  ({_tally(result)})")

@@ -50,7 +50,7 @@ def _json(data: dict[str, Any]) -> str:
 
 
 def _overview(result: Result) -> str:
-    text = summary(result, title=result.title or None)
+    text = summary(result)
     if result.stdout and not visibility.stdout_withheld(result):
         text += f"\nWhat {result.submission} printed:\n{result.stdout}\n"
     return text
