@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -155,16 +155,12 @@ def expected_on(module: Any, probe: Probe, case: Case) -> Any:
 
 def raised_misconception(ctx: Context, check: Check, case: Case, error: Any) -> str | None:
     """The first of the check's misconceptions whose variant raises the same exception."""
-    probe = ctx.probe(check)
-    for ident in check.misconceptions:
-        variant = ctx.variants.get(ident)
-        if variant is None:
-            continue
-        try:
-            expected_on(variant, probe, case)
-        except Exception as exc:  # the variant's own failure is the evidence we look for
-            if type(exc).__name__ == error.type and str(exc) == error.message:
-                return ident
+    for ident, outcome in _variant_outcomes(ctx, check, case):
+        if isinstance(outcome, Exception) and (type(outcome).__name__, str(outcome)) == (
+            error.type,
+            error.message,
+        ):
+            return ident
     return None
 
 
@@ -172,18 +168,23 @@ def matching_misconception(
     ctx: Context, check: Check, case: Case, got: Any, same: Callable[[Any, Any], bool]
 ) -> str | None:
     """The first of the check's misconceptions whose variant produces what the student did."""
+    for ident, outcome in _variant_outcomes(ctx, check, case):
+        if not isinstance(outcome, Exception) and same(got, outcome):
+            return ident
+    return None
+
+
+def _variant_outcomes(ctx: Context, check: Check, case: Case) -> Iterator[tuple[str, Any]]:
+    """Each listed misconception's id with what its variant returns on `case`, or raises."""
     probe = ctx.probe(check)
     for ident in check.misconceptions:
         variant = ctx.variants.get(ident)
         if variant is None:
             continue
         try:
-            wrong = expected_on(variant, probe, case)
-        except Exception:  # a variant that cannot run this case simply does not match
-            continue
-        if same(got, wrong):
-            return ident
-    return None
+            yield ident, expected_on(variant, probe, case)
+        except Exception as exc:  # a variant's failure is evidence too (see raised_misconception)
+            yield ident, exc
 
 
 @dataclass
