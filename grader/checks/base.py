@@ -36,7 +36,7 @@ class Context:
     settings: Settings
     filename: str
     probes: Any
-    worker: Worker | None
+    worker: Worker
     names: frozenset[str]
     reference: Any = None
     variants: Mapping[str, Any] = field(default_factory=dict)
@@ -111,8 +111,6 @@ def require_names(probe: Probe, ctx: Context) -> None:
 
 def ask(ctx: Context, check: Check, case: Case, deadline: float, extra: dict[str, Any] | None = None) -> Any:
     """Run the check's probe on the submission; a non-answer ends the check."""
-    if ctx.worker is None:
-        raise CheckFailed("error", f"{ctx.filename} could not be run")
     remaining = max(deadline - time.monotonic(), 0.01)
     inputs = {**case.inputs, **(extra or {})}
     reply = ctx.worker.call(f"{ctx.probes.__name__}.{check.probe}", inputs, timeout=remaining)
