@@ -158,7 +158,7 @@ def _context(
         worker=worker,
         names=frozenset(),
         reference=reference,
-        variants=course.load_variants(where, rubric.exercise, reference) if where and reference else {},
+        variants=course.Variants(where, rubric.exercise, reference) if where and reference else {},
         source=read.source,
     )
 

@@ -8,6 +8,7 @@ import re
 import sys
 import threading
 import types
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 EXERCISE = re.compile(r"exercise\d\d")
@@ -45,13 +46,31 @@ def load_reference(course: Path, exercise: str) -> types.ModuleType | None:
     return _load(course / "reference" / f"{exercise}.py")
 
 
-def load_variants(course: Path, exercise: str, reference: types.ModuleType) -> dict[str, object]:
-    """Misconception id → wrong variant of the reference (empty when none are shipped)."""
-    module = _load(course / "reference" / "mistakes" / f"{exercise}.py")
-    if module is None:
-        return {}
-    variants: dict[str, object] = module.variants(reference)
-    return variants
+class Variants(Mapping[str, object]):
+    """Misconception id → wrong variant of the reference, built on first use.
+
+    Variants are needed only to name the mistake behind a failed check, so a
+    submission that passes never pays for compiling them.
+    """
+
+    def __init__(self, course: Path, exercise: str, reference: types.ModuleType):
+        self._path, self._reference = course / "reference" / "mistakes" / f"{exercise}.py", reference
+        self._built: dict[str, object] | None = None
+
+    def _all(self) -> dict[str, object]:
+        if self._built is None:
+            module = _load(self._path)
+            self._built = {} if module is None else dict(module.variants(self._reference))
+        return self._built
+
+    def __getitem__(self, ident: str) -> object:
+        return self._all()[ident]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def _load(path: Path) -> types.ModuleType | None:

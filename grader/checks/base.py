@@ -18,12 +18,6 @@ from grader.settings import Settings, for_check
 NOT_AVAILABLE = "runs on the course autograder (the reference solutions are not available here)"
 
 
-class Reply(Protocol):
-    status: str
-    value: Any
-    error: Any
-
-
 class Worker(Protocol):
     def call(self, probe: str, inputs: dict[str, Any], timeout: float | None = None) -> Any: ...
 
