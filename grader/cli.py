@@ -190,11 +190,10 @@ def _kernels(files: list[Path]) -> AbstractContextManager[Any]:
 
 def _report(result: Result, path: Path, target: str) -> Path:
     """Write the HTML report: to `target` if it names a .html file, else to `target/<stem>.html`."""
-    from grader.report.page import write
+    from grader.report.page import source_of, write
 
     destination = Path(target) if target.endswith(".html") else Path(target) / f"{path.stem}.html"
-    source = path.read_text(encoding="utf-8", errors="replace") if path.suffix == ".py" else None
-    return write(result, destination, source)
+    return write(result, destination, source_of(path))
 
 
 def _write_outputs(options: argparse.Namespace, results: list[Result], env: Environment) -> None:
@@ -238,10 +237,10 @@ def _fraction(text: str) -> float:
 def _submissions(path: Path) -> list[Path]:
     """The exercise files to grade for one command-line path."""
     from grader.api import UsageError
-    from grader.course import exercise_of
+    from grader.course import SUFFIXES, exercise_of
 
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix in (".py", ".ipynb") and exercise_of(p))
+        return sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and exercise_of(p))
     if not path.exists():
         raise UsageError(f"{path}: no such file or directory")
     return [path]

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 EXERCISE = re.compile(r"exercise\d\d")
+#: The kinds of file a submission can be.
+SUFFIXES = (".py", ".ipynb")
 _LOADING = threading.RLock()
 
 

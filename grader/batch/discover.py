@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.course import exercise_of
+from grader.course import SUFFIXES, exercise_of
 
-SUFFIXES = (".py", ".ipynb")
 #: Names of the batch's own outputs; a student folder so named would be mixed up with them.
 RESERVED = frozenset({"results.jsonl", "grades.csv", "canvas.csv", "summary.html"})
 NO_EXERCISE_FILES = "no exerciseNN.py or .ipynb file in this folder"

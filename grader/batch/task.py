@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.api import UsageError, grade_submission
-from grader.report.page import render
+from grader.report.page import render, source_of
 from grader.result import Result
 
 
@@ -72,8 +72,7 @@ def grade(task: Task) -> str:
         result = grade_submission(
             path, rubric=task.rubric, course_dir=task.course, env=task.environ, **task.settings
         )
-        source = path.read_text(encoding="utf-8", errors="replace") if path.suffix == ".py" else None
-        html = render(result, source)
+        html = render(result, source_of(path))
     except (UsageError, OSError) as exc:
         return task.failure(str(exc)).dumps()
     except Exception as exc:  # a grader bug must cost one row, not the batch

@@ -51,8 +51,8 @@ def _json(data: dict[str, Any]) -> str:
 
 def _overview(result: Result) -> str:
     text = summary(result)
-    if result.stdout and not visibility.stdout_withheld(result):
-        text += f"\nWhat {result.submission} printed:\n{result.stdout}\n"
+    if visibility.stdout_shown(result):
+        text += f"\n{visibility.printed(result)}\n"
     return text
 
 

@@ -40,7 +40,7 @@ def _suite(result: Result) -> ET.Element:
         ET.SubElement(properties, "property", name=name, value=value)
     for check in result.checks:
         suite.append(_case(result, check))
-    if result.stdout and not visibility.stdout_withheld(result):
+    if visibility.stdout_shown(result):
         ET.SubElement(suite, "system-out").text = _text(result.stdout)
     return suite
 

@@ -18,7 +18,7 @@ def dumps(results: Sequence[Result]) -> str:
     """The results.json PrairieLearn reads back from an external grader (one or several exercises)."""
     score, max_score = sum(r.score for r in results), sum(r.max_score for r in results)
     problems = [r.message for r in results if r.message]
-    shown = [f"What {r.submission} printed:\n{r.stdout}" for r in results if _stdout_shown(r)]
+    shown = [visibility.printed(r) for r in results if visibility.stdout_shown(r)]
     document = {
         "gradable": True,
         "score": round(score / max_score, 6) if max_score else 0.0,
@@ -27,10 +27,6 @@ def dumps(results: Sequence[Result]) -> str:
         "tests": [_test(r, check) for r in results for check in r.checks],
     }
     return json.dumps(document, indent=2) + "\n"
-
-
-def _stdout_shown(result: Result) -> bool:
-    return bool(result.stdout) and not visibility.stdout_withheld(result)
 
 
 def _test(result: Result, check: CheckResult) -> dict[str, Any]:

@@ -24,6 +24,16 @@ def stdout_withheld(result: Result) -> bool:
     return result.status == "graded" and any(secret(check) for check in result.checks)
 
 
+def stdout_shown(result: Result) -> bool:
+    """Whether the student's captured output may be shown with the result."""
+    return bool(result.stdout) and not stdout_withheld(result)
+
+
+def printed(result: Result) -> str:
+    """The student's output, introduced for readers of a machine output."""
+    return f"What {result.submission} printed:\n{result.stdout}"
+
+
 def misconception_title(check: CheckResult, titles: Mapping[str, str]) -> str | None:
     """The recognised mistake by its rubric title (its id when the title is unknown)."""
     return titles.get(check.misconception, check.misconception) if check.misconception else None

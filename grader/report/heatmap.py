@@ -71,12 +71,6 @@ def colour(error: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in rgb)
 
 
-def is_dark(fill: str) -> bool:
-    """Whether text on `fill` (#rrggbb) should be white to stay readable."""
-    r, g, b = (int(fill[k : k + 2], 16) for k in (1, 3, 5))
-    return 0.299 * r + 0.587 * g + 0.114 * b < 140
-
-
 def legend() -> list[Swatch]:
     steps = [Swatch(MATCH_COLOUR, f"≤ {MATCH:g}")]
     steps += [Swatch(colour(10.0**k), f"{10.0**k:g}") for k in range(-4, 1)]

@@ -26,6 +26,11 @@ def render(result: Result, source: str | None = None, now: datetime | None = Non
     return _template().render(report=view, legend=legend(), marks=STATUS_MARKS, hidden_note=HIDDEN_MESSAGE)
 
 
+def source_of(submission: Path) -> str | None:
+    """The text a report quotes in tracebacks: a module's source (a notebook's cells are not quoted)."""
+    return submission.read_text(encoding="utf-8", errors="replace") if submission.suffix == ".py" else None
+
+
 def write(result: Result, path: Path, source: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(result, source), encoding="utf-8")
