@@ -33,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from grader.sandbox.process import BOOTSTRAP, GRADER_ROOT, worker_environment
+from grader.sandbox.process import BOOTSTRAP, GRADER_ROOT, signal_group, worker_environment
 
 SERVER_ENTRY = "grader.notebook.forkserver"
 #: What the server imports up front: everything a kernel would import before running a cell.
@@ -240,8 +240,5 @@ def _become_kernel(spec: dict[str, Any], fds: list[int]) -> None:
 
 
 def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    signal_group(pid, signal.SIGKILL)
     os.waitpid(pid, 0)

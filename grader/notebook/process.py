@@ -8,7 +8,6 @@ Killing it kills the whole process group, so no kernel outlives its grading.
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from collections.abc import Sequence
@@ -19,10 +18,8 @@ from nbformat import NotebookNode
 from grader.notebook.connection import connection_info
 from grader.notebook.driver import NotebookDriver
 from grader.notebook.forkserver import ForkedProcess, ForkServer
-from grader.sandbox import protocol
-from grader.sandbox.channel import ChannelClosed, ChannelTimeout
 from grader.sandbox.output import CappedOutput
-from grader.sandbox.process import WorkerProcess
+from grader.sandbox.process import WorkerProcess, signal_group
 
 KERNEL_ENTRY = "grader.notebook.kernel_boot"
 
@@ -84,10 +81,7 @@ class KernelProcess(WorkerProcess):
         """Tell the grader cell to stop, wait for the kernel's last prints, then kill()."""
         deadline = time.monotonic() + grace_s
         self._driver.expect_end()
-        try:
-            self.channel.send(protocol.encode({"probe": protocol.SHUTDOWN}), deadline)
-        except (ChannelClosed, ChannelTimeout, OSError):
-            pass  # kill() follows regardless
+        self._request_shutdown(deadline)
         self._driver.finished.wait(max(deadline - time.monotonic(), 0.0))
         self.kill()
 
@@ -96,7 +90,4 @@ class KernelProcess(WorkerProcess):
         super().kill()
 
     def _send_signal(self, signum: int) -> None:
-        try:
-            os.killpg(self._popen.pid, signum)
-        except (ProcessLookupError, PermissionError):
-            pass
+        signal_group(self._popen.pid, signum)

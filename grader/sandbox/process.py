@@ -118,22 +118,22 @@ class WorkerProcess:
     def stop(self, grace_s: float) -> None:
         """Ask the worker to exit, give it ``grace_s`` to flush its output, then kill()."""
         deadline = time.monotonic() + grace_s
+        self._request_shutdown(deadline)
+        self._wait_exit(deadline)
+        self.kill()
+
+    def _request_shutdown(self, deadline: float) -> None:
         try:
             self.channel.send(protocol.encode({"probe": protocol.SHUTDOWN}), deadline)
         except (ChannelClosed, ChannelTimeout, OSError):
             pass  # kill() follows regardless
-        self._wait_exit(deadline)
-        self.kill()
 
     def kill(self) -> None:
         """Kill the whole process group and release everything this incarnation holds."""
         if self._killed:
             return
         self._killed = True
-        try:
-            os.killpg(self._popen.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        signal_group(self._popen.pid, signal.SIGKILL)
         self._popen.wait()
         self._drain.stop()
         self.channel.close()
@@ -231,3 +231,11 @@ def _remove_tree(root: Path) -> None:
             if not os.path.islink(path):
                 os.chmod(path, 0o700)
     shutil.rmtree(root, ignore_errors=True)
+
+
+def signal_group(pid: int, signum: int) -> None:
+    """Signal a worker's whole process group; one that is already gone needs nothing."""
+    try:
+        os.killpg(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
