@@ -20,10 +20,16 @@ from grader.result import CheckResult, Finding, Result
 from grader.rubric import Rubric, RubricError, load
 from grader.sandbox.supervisor import Limits, Worker
 from grader.settings import Settings, SettingsError, resolve
+from grader.text import clip
 
 if TYPE_CHECKING:
     from grader.checks.base import Context
     from grader.notebook.forkserver import ForkServer
+
+
+GRADER_FAILED = "the grader failed on this submission; its outputs were still written"
+#: One wall-clock cap per submission, in per-check time limits: all checks and worker restarts together.
+SUBMISSION_TIMEOUTS = 12
 
 
 class UsageError(Exception):
@@ -69,7 +75,10 @@ def grade_submission(
     if read.problem:
         result = _not_run(read, found, read.problem)
     else:
-        result = _run(read, found, settings, where, forks)
+        try:
+            result = _run(read, found, settings, where, forks)
+        except Exception as exc:  # the grader's own failure costs this submission, never the run
+            result = _not_run(read, found, f"{GRADER_FAILED} ({type(exc).__name__}: {clip(str(exc), 300)})")
     result.duration_s = time.perf_counter() - started
     return result
 
@@ -111,23 +120,43 @@ def _run(
         memory_bytes=settings.memory_mb * 2**20,
         output_bytes=settings.output_kb * 1024,
     )
+    cap = time.monotonic() + SUBMISSION_TIMEOUTS * settings.timeout
     with _worker(read.path, limits, forks) as worker:
         worker.start()
-        ctx = _context(read, rubric, settings, worker, where)
-        ready = worker.wait_ready()
+        ctx = _context(read, rubric, settings, worker, where, cap)
+        ready = worker.wait_ready(cap)
         if ready.status != "ok":
             result = _not_run(read, rubric, _import_problem(read.name, ready, settings))
+            shown = None
         else:
-            from grader import checks
-
             ctx.names = frozenset(ready.value)
-            result = _result(read, rubric, [checks.run(check, ctx) for check in rubric.checks])
+            results, shown = _run_checks(rubric, ctx, worker)
+            result = _result(read, rubric, results)
             result.integrity = ctx.integrity
     # After close(): only then has the worker's output been drained to the end.
-    result.stdout = worker.output
+    result.stdout = worker.output if shown is None else worker.output[:shown]
     result.defences = worker.defences
     result.integrity += [Finding(rule, message) for rule, message in worker.findings]
     return result
+
+
+def _run_checks(rubric: Rubric, ctx: Context, worker: Worker) -> tuple[list[CheckResult], int | None]:
+    """Every check's result in rubric order, running the visible checks before the hidden ones.
+
+    Whatever the submission prints after a hidden check has started could carry that check's
+    inputs, so only the output printed before (its length is returned) is ever shown; None
+    when no hidden check ran.
+    """
+    from grader import checks
+
+    order = sorted(rubric.checks, key=lambda check: check.visibility != "visible")
+    done: dict[str, CheckResult] = {}
+    shown = None
+    for check in order:
+        if check.visibility != "visible" and shown is None:
+            shown = len(worker.output)
+        done[check.id] = checks.run(check, ctx)
+    return [done[check.id] for check in rubric.checks], shown
 
 
 def _worker(path: Path, limits: Limits, forks: ForkServer | None) -> Worker:
@@ -140,7 +169,12 @@ def _worker(path: Path, limits: Limits, forks: ForkServer | None) -> Worker:
 
 
 def _context(
-    read: submission.Submission, rubric: Rubric, settings: Settings, worker: Worker, where: Path | None
+    read: submission.Submission,
+    rubric: Rubric,
+    settings: Settings,
+    worker: Worker,
+    where: Path | None,
+    cap: float,
 ) -> Context:
     """Everything trusted the checks need, loaded while the worker imports the submission.
 
@@ -148,6 +182,7 @@ def _context(
     the two interpreters import numpy side by side.
     """
     from grader.checks.base import Context
+    from grader.truth import Truth
 
     reference = course.load_reference(where, rubric.exercise) if where else None
     return Context(
@@ -157,9 +192,10 @@ def _context(
         probes=importlib.import_module(f"grader.probes.{rubric.exercise}"),
         worker=worker,
         names=frozenset(),
-        reference=reference,
+        truth=Truth.load(rubric, reference),
         variants=course.Variants(where, rubric.exercise, reference) if where and reference else {},
         source=read.source,
+        cap=cap,
     )
 
 

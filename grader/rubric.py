@@ -24,10 +24,10 @@ ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 TOP_KEYS = {"exercise", "title", "tolerances", "timeout", "checks", "misconceptions"}
 CHECK_KEYS = {
     "id", "title", "kind", "points", "probe", "hint", "visibility", "timeout",
-    "tolerances", "cases", "seed", "fast", "misconceptions", "forbid_imports", "max_ratio",
+    "tolerances", "cases", "seed", "misconceptions", "forbid_imports", "max_ratio",
 }  # fmt: skip
 KIND_KEYS = {
-    "gradcheck": {"probe", "cases", "seed", "fast", "tolerances", "misconceptions"},
+    "gradcheck": {"probe", "cases", "seed", "tolerances", "misconceptions"},
     "reference": {"probe", "cases", "seed", "tolerances", "misconceptions"},
     "property": {"probe", "cases", "seed", "misconceptions"},
     "resource": {"probe", "seed", "max_ratio", "misconceptions"},
@@ -63,7 +63,6 @@ class Check:
     visibility: str = "visible"
     cases: int = 1
     seed: int = 0
-    fast: bool = True
     misconceptions: tuple[str, ...] = ()
     forbid_imports: tuple[str, ...] = ()
     max_ratio: float = 4.0
@@ -222,7 +221,6 @@ class _Validator:
             ),  # fmt: skip
             cases=self.get(raw, where, "cases", _count, "an integer >= 1", 1),
             seed=self.get(raw, where, "seed", _integer, "an integer", 0),
-            fast=self.get(raw, where, "fast", lambda v: isinstance(v, bool), "true or false", True),
             misconceptions=tuple(names),
             forbid_imports=tuple(
                 self.get(

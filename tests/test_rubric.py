@@ -43,13 +43,13 @@ def test_course_rubrics_are_valid(path: Path) -> None:
 def test_valid_rubric_loads(tmp_path: Path) -> None:
     rubric = load(write(tmp_path, VALID))
     assert [c.id for c in rubric.checks] == ["a.gradcheck"]
-    assert rubric.checks[0].fast is True and rubric.checks[0].visibility == "visible"
+    assert rubric.checks[0].cases == 1 and rubric.checks[0].visibility == "visible"
 
 
 def test_unknown_key_is_an_error_naming_the_path(tmp_path: Path) -> None:
     found = problems(tmp_path, VALID + "    pionts: 3\n")
     assert found == [
-        "checks[0].pionts: unknown key (allowed: cases, fast, hint, id, kind, misconceptions, points, "
+        "checks[0].pionts: unknown key (allowed: cases, hint, id, kind, misconceptions, points, "
         "probe, seed, timeout, title, tolerances, visibility)"
     ]
 

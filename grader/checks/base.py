@@ -1,25 +1,46 @@
-"""What every check kind shares: the grading context and turning replies into verdicts."""
+"""What every check kind shares: the grading context and turning replies into verdicts.
+
+Every answer from the worker is validated against what the case requires before it is
+judged; a reply that no probe produces is a forged answer (an integrity finding, and that
+case earns nothing). Cases that never ran earn nothing, and any unexpected problem while
+judging becomes that check's `error`, never a crash of the grader.
+"""
 
 from __future__ import annotations
 
 import time
-import warnings
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import numpy as np
-
+from grader.answers import Malformed, Spec
+from grader.checks.compare import NotJudgeable
 from grader.probes.base import Case, Probe
 from grader.result import CheckResult, CheckStatus, Finding
 from grader.rubric import Check, Rubric
+from grader.sandbox.audit import TAMPER
+from grader.sandbox.meter import Unmeasurable
 from grader.settings import Settings, for_check
+from grader.text import MESSAGE_CHARS, clip
+from grader.truth import Truth, run_trusted
 
 NOT_AVAILABLE = "runs on the course autograder (the reference solutions are not available here)"
+#: How a check that the grader itself failed to judge begins its message.
+INTERNAL = "the grader could not judge this check"
+FORGED = "the submission's process sent an answer that no probe produces"
+OUT_OF_TIME = "not run: the submission used up its time for grading"
 
 
 class Worker(Protocol):
-    def call(self, probe: str, inputs: dict[str, Any], timeout: float | None = None) -> Any: ...
+    def call(
+        self,
+        probe: str,
+        inputs: dict[str, Any],
+        timeout: float | None = None,
+        cap: float | None = None,
+        measure: bool = False,
+    ) -> Any: ...
 
 
 @dataclass
@@ -32,10 +53,12 @@ class Context:
     probes: Any
     worker: Worker
     names: frozenset[str]
-    reference: Any = None
+    truth: Truth = field(default_factory=Truth)
     variants: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
     integrity: list[Finding] = field(default_factory=list)
+    #: Monotonic time by which everything of this submission must be over (all worker restarts included).
+    cap: float = float("inf")
 
     def probe(self, check: Check) -> Probe:
         return getattr(self.probes, check.probe or "")
@@ -45,7 +68,7 @@ class Context:
 
 
 class CheckFailed(Exception):
-    """Ends a check early with a status and a message for the student."""
+    """Ends a check (or a case) early with a status and a message for the student."""
 
     def __init__(
         self,
@@ -71,14 +94,19 @@ class Outcome:
 
 
 def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Outcome]) -> CheckResult:
-    """Run `judge`, turn early exits into outcomes, and attach points, hint and timing."""
+    """Run `judge`, turn early exits and the grader's own failures into outcomes, attach points and hint."""
     started = time.perf_counter()
     try:
-        outcome = judge(check, ctx)
+        outcome = out_of_time() if time.monotonic() >= ctx.cap else judge(check, ctx)
     except CheckFailed as stop:
         outcome = Outcome(
             stop.status, message=stop.message, misconception=stop.misconception, details=stop.details
         )
+    except Exception as exc:  # a grader bug costs this check, never the submission's other results
+        outcome = Outcome(
+            "error", message=f"{INTERNAL} ({type(exc).__name__}: {clip(str(exc), 300)})",
+            details={"internal": traceback.format_exc()},
+        )  # fmt: skip
     hint = check.hint if outcome.status not in ("passed", "skipped") else None
     if outcome.misconception and outcome.misconception in ctx.rubric.misconceptions:
         hint = ctx.rubric.misconceptions[outcome.misconception].hint
@@ -97,52 +125,89 @@ def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Outc
     )
 
 
+def out_of_time() -> Outcome:
+    return Outcome("timeout", message=OUT_OF_TIME)
+
+
 def require_names(probe: Probe, ctx: Context) -> None:
     missing = [name for name in probe.requires if name not in ctx.names]
     if missing:
         raise CheckFailed("error", f"{ctx.filename} does not define {', '.join(missing)}")
 
 
-def ask(ctx: Context, check: Check, case: Case, deadline: float, extra: dict[str, Any] | None = None) -> Any:
-    """Run the check's probe on the submission; a non-answer ends the check."""
-    remaining = max(deadline - time.monotonic(), 0.01)
+def ask(
+    ctx: Context,
+    check: Check,
+    case: Case,
+    deadline: float,
+    spec: Spec | None,
+    extra: dict[str, Any] | None = None,
+) -> Any:
+    """Run the check's probe on the submission and return its answer, validated against `spec`."""
+    reply = reply_for(ctx, check, case, deadline, extra)
+    return reply.value if spec is None else validated(ctx, check, case, spec, reply.value)
+
+
+def reply_for(
+    ctx: Context,
+    check: Check,
+    case: Case,
+    deadline: float,
+    extra: dict[str, Any] | None = None,
+    measure: bool = False,
+) -> Any:
+    """The worker's successful reply to the check's probe on `case`.
+
+    Anything else ends the case: a timeout, a crash, or an exception (named when the probe
+    says what it means, e.g. a RecursionError is a recursive walk).
+    """
+    probe = ctx.probe(check)
+    remaining = max(min(deadline, ctx.cap) - time.monotonic(), 0.01)
     inputs = {**case.inputs, **(extra or {})}
-    reply = ctx.worker.call(f"{ctx.probes.__name__}.{check.probe}", inputs, timeout=remaining)
-    if reply.status == "ok":
-        return reply.value
+    name = f"{ctx.probes.__name__}.{check.probe}"
     where = prefix(case)
+    try:
+        reply = ctx.worker.call(name, inputs, timeout=remaining, cap=ctx.cap, measure=measure)
+    except Unmeasurable as exc:  # the platform can measure (checked before): the worker hid itself
+        raise CheckFailed("failed", f"{where}{exc}") from None
+    if reply.status == "ok":
+        return reply
     if reply.status == "timeout":
         limit = ctx.settings_for(check).timeout
         raise CheckFailed("timeout", f"{where}did not finish within {limit:g} s (an infinite loop?)")
     if reply.status == "crashed":
         raise CheckFailed("error", f"{where}the submission's process died: {reply.error.message}")
+    named = probe.raises.get(reply.error.type)
+    if named is not None:
+        raise CheckFailed("failed", where + (named.message or reply.error.type), misconception=named.misconception)
     misconception = raised_misconception(ctx, check, Case(case.label, inputs), reply.error)
     details = {"traceback": reply.error.traceback}
     raise CheckFailed("error", where + describe_error(reply.error), details, misconception)
+
+
+def validated(ctx: Context, check: Check, case: Case, spec: Spec, answer: Any) -> Any:
+    """`answer` in canonical form, or the case ends as a forged answer (and the TA is told)."""
+    try:
+        return spec.check(answer, "the answer")
+    except Malformed as exc:
+        detail = clip(str(exc), 300)
+        ctx.integrity.append(Finding(TAMPER, f"{check.id}, {case.label}: {FORGED} ({detail})"))
+        raise CheckFailed("error", f"{prefix(case)}{FORGED}: {detail}") from None
 
 
 def describe_error(error: Any) -> str:
     """One line a student can act on for an exception raised in their code."""
     if error.type == "NotImplementedError":
         what = error.message.split(":")[0] if error.message else "this function"
-        return f"{what} is not implemented yet (it raises NotImplementedError)"
+        return f"{clip(what, 200)} is not implemented yet (it raises NotImplementedError)"
     if error.type == "ProbeError":
-        return error.message
+        return clip(error.message, MESSAGE_CHARS)
     line = f" (line {error.line})" if error.line else ""
-    return f"{error.type}{line}: {error.message}"
+    return f"{clip(error.type, 200)}{line}: {clip(error.message, MESSAGE_CHARS)}"
 
 
 def deadline_for(check: Check, ctx: Context) -> float:
-    return time.monotonic() + ctx.settings_for(check).timeout
-
-
-def expected_on(module: Any, probe: Probe, case: Case) -> Any:
-    """Run a probe on trusted code (the reference or a variant) in the grader."""
-    from grader.sandbox.protocol import decode, encode, plain
-
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        return decode(encode(plain(probe(module, dict(case.inputs)))))
+    return min(time.monotonic() + ctx.settings_for(check).timeout, ctx.cap)
 
 
 def raised_misconception(ctx: Context, check: Check, case: Case, error: Any) -> str | None:
@@ -174,7 +239,7 @@ def _variant_outcomes(ctx: Context, check: Check, case: Case) -> Iterator[tuple[
         if variant is None:
             continue
         try:
-            yield ident, expected_on(variant, probe, case)
+            yield ident, run_trusted(variant, probe, case.inputs)
         except Exception as exc:  # a variant's failure is evidence too (see raised_misconception)
             yield ident, exc
 
@@ -188,20 +253,32 @@ class CaseFailure:
 
 
 def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFailure | None]) -> Outcome:
-    """Grade each case (partial credit per case); report the first failure and which failed."""
+    """Grade each case (partial credit per case); report the first failure and which failed.
+
+    Only cases that ran and passed earn credit: after a timeout, or once the submission's time
+    is up, the remaining cases are not run and earn nothing.
+    """
     probe = ctx.probe(check)
     require_names(probe, ctx)
     deadline = deadline_for(check, ctx)
     cases = probe.cases(check.seed, check.cases)
     failures: list[tuple[Case, CaseFailure]] = []
+    passed = 0
     for case in cases:
+        if time.monotonic() >= ctx.cap:
+            failures.append((case, CaseFailure("timeout", OUT_OF_TIME)))
+            break
         try:
             failure = one(case, deadline)
         except CheckFailed as stop:
             failure = CaseFailure(stop.status, stop.message, stop.misconception, stop.details)
-        if failure is not None:
-            failures.append((case, failure))
-        if failure is not None and failure.status == "timeout":
+        except NotJudgeable as exc:
+            failure = CaseFailure("error", f"{prefix(case)}{INTERNAL}: {exc} (the check's inputs need fixing)")
+        if failure is None:
+            passed += 1
+            continue
+        failures.append((case, failure))
+        if failure.status == "timeout":
             break
     if not failures:
         return Outcome("passed", 1.0)
@@ -212,13 +289,7 @@ def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFail
         more = ", ..." if len(failures) > 6 else ""
         message += f" [{len(failures)} of {len(cases)} cases failed: {labels}{more}]"
     misconception = next((f.misconception for _, f in failures if f.misconception), None)
-    return Outcome(
-        first.status,
-        (len(cases) - len(failures)) / len(cases) if first.status != "timeout" else 0.0,
-        message,
-        misconception,
-        {"case": first_case.label, **first.details},
-    )
+    return Outcome(first.status, passed / len(cases), message, misconception, {"case": first_case.label, **first.details})
 
 
 def prefix(case: Case) -> str:

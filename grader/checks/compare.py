@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.answers import numeric_list
 from grader.settings import Settings
 
 
@@ -25,43 +26,60 @@ class Mismatch:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+class NotJudgeable(Exception):
+    """The correct answer itself is not finite here: the case cannot decide anything (a course bug)."""
+
+
 def compare(got: Any, expected: Any, tol: Settings, name: str = "the result") -> Mismatch | None:
-    """First mismatch between two plain structures (dicts, lists, arrays, numbers), or None."""
+    """First mismatch between two plain structures (dicts, lists, arrays, numbers), or None.
+
+    Strict, for points: every key and item must be there and nothing else, and a non-finite
+    value never matches (NaN is not NaN; an infinite expectation makes no tolerance vacuous).
+    """
+    return _first(got, expected, tol, name, strict=True)
+
+
+def matches(got: Any, wrong: Any, tol: Settings) -> bool:
+    """Whether ``got`` is what a wrong variant produced: the same values, and NaN or inf where it has them.
+
+    Used only to name a mistake, never to award points.
+    """
+    return _first(got, wrong, tol, "the result", strict=False) is None
+
+
+def _first(got: Any, expected: Any, tol: Settings, name: str, strict: bool) -> Mismatch | None:
     if isinstance(expected, Mapping):
         if not isinstance(got, Mapping):
             return Mismatch(name, f"{name} has the wrong structure")
         for key, want in expected.items():
             if key not in got:
                 return Mismatch(key, f"{key} is missing")
-            found = compare(got[key], want, tol, key)
+            found = _first(got[key], want, tol, key, strict)
             if found:
                 return found
-        return None
-    if isinstance(expected, list) and not _numeric(expected):
+        extra = [key for key in got if key not in expected]
+        return Mismatch(name, f"{name} has unexpected parts: {', '.join(map(str, extra[:3]))}") if extra else None
+    if isinstance(expected, list) and not numeric_list(expected):
         if not isinstance(got, list) or len(got) != len(expected):
             return Mismatch(name, f"{name} should have {len(expected)} items")
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
-            found = compare(g, e, tol, f"{name}[{i}]")
+            found = _first(g, e, tol, f"{name}[{i}]", strict)
             if found:
                 return found
         return None
     if isinstance(expected, str | bool) or expected is None:
-        if got != expected:
+        if type(got) is not type(expected) or got != expected:
             return Mismatch(name, f"{name} is {got!r}, expected {expected!r}")
         return None
-    return compare_arrays(got, expected, tol, name)
+    return compare_arrays(got, expected, tol, name, strict=strict)
 
 
-def _numeric(items: list[Any]) -> bool:
-    try:
-        np.asarray(items, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return True
+def compare_arrays(got: Any, expected: Any, tol: Settings, name: str, strict: bool = True) -> Mismatch | None:
+    """Shape, finiteness, then values within `atol + rtol*|expected|`, with a diagnosis.
 
-
-def compare_arrays(got: Any, expected: Any, tol: Settings, name: str) -> Mismatch | None:
-    """Shape, finiteness, then values within `atol + rtol*|expected|`, with a diagnosis."""
+    ``strict`` (for points): any non-finite value in ``got`` fails, and a non-finite
+    ``expected`` raises NotJudgeable. Otherwise non-finite entries match where both have them.
+    """
     try:
         g = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
@@ -69,7 +87,11 @@ def compare_arrays(got: Any, expected: Any, tol: Settings, name: str) -> Mismatc
     e = np.asarray(expected, dtype=np.float64)
     if g.shape != e.shape:
         return Mismatch(name, _shape_message(name, g.shape, e.shape), e, g)
-    bad = ~np.isfinite(g) & np.isfinite(e)
+    if strict and not np.isfinite(e).all():
+        where = f" at {_index(np.argwhere(~np.isfinite(e))[0])}" if e.ndim else ""
+        raise NotJudgeable(f"the correct value of {name} is not finite{where}")
+    same_non_finite = (g == e) | (np.isnan(g) & np.isnan(e)) if not strict else np.zeros(g.shape, bool)
+    bad = ~np.isfinite(g) & ~same_non_finite
     if bad.any():
         where = f" at {_index(np.argwhere(bad)[0])}" if g.ndim else ""
         what = "NaN" if np.isnan(g[bad]).any() else "inf"
@@ -77,7 +99,7 @@ def compare_arrays(got: Any, expected: Any, tol: Settings, name: str) -> Mismatc
     with np.errstate(all="ignore"):
         error = np.abs(g - e)
         allowed = tol.atol + tol.rtol * np.abs(e)
-    wrong = ~(error <= allowed) & ~(np.isnan(g) & np.isnan(e)) & ~(g == e)
+    wrong = ~(error <= allowed) & ~same_non_finite
     if not wrong.any():
         return None
     return Mismatch(name, _value_message(name, g, e, wrong, tol), e, g, {"wrong": int(wrong.sum())})

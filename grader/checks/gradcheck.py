@@ -1,9 +1,12 @@
-"""`gradcheck`: the submission's gradients against float64 central differences of its own function.
+"""`gradcheck`: the submission's gradient against central differences of the correct function.
 
-Needs no reference, so a student can find every gradient bug locally. Fast mode first
-compares directional derivatives along a few random unit directions (like torch's
-fast_mode); only a failing parameter is then checked coordinate by coordinate, to say
-exactly which entry is wrong.
+The worker only computes the submission's analytic gradient at the check point (and, when
+the function is the submission's own, its value there). The numerical gradient comes from
+the grader: of the reference, or the course's shipped values of it (`grader.truth`), so a
+constant forward with a zero backward — consistent, and wrong — earns nothing. Where no
+correct values exist for a case (a course without them), the check falls back on the
+submission's own function, refuses a degenerate one (non-finite, or not changing at all),
+and says that its verdict is conditional on that function.
 """
 
 from __future__ import annotations
@@ -13,90 +16,97 @@ from typing import Any
 import numpy as np
 
 from grader.checks.base import CaseFailure, Context, Outcome, ask, matching_misconception, over_cases, prefix
-from grader.checks.compare import compare_arrays
-from grader.probes.base import PERTURB, Case, directions
+from grader.checks.compare import compare_arrays, matches
+from grader.probes.base import PERTURB, Case, GradProblem
 from grader.rubric import Check
 from grader.settings import Settings
 
-DIRECTIONS = 2
+WRONG_FUNCTION = "gradient points need the correct function here, so fix that first"
+CONDITIONAL = (
+    "checked against the numerical gradient of your own {value}: the course's correct values are not "
+    "available here, so this verdict holds only if {value} is right"
+)
 
 
 def judge(check: Check, ctx: Context) -> Outcome:
     tol = ctx.settings_for(check)
+    probe = ctx.probe(check)
+    assert probe.build is not None, f"probe {check.probe} builds no gradient problem"
+    own: list[str] = []
 
     def one(case: Case, deadline: float) -> CaseFailure | None:
-        request = {"eps": tol.eps, "seed": check.seed, "count": DIRECTIONS if check.fast else 0}
-        if not check.fast:
-            request["full"] = True
-        answer = ask(ctx, check, case, deadline, {PERTURB: request})
-        wrong_shape = _structural(answer, case)
-        if wrong_shape:
-            wrong_shape.misconception = _misconception(ctx, check, case, answer, tol)
-            return wrong_shape
-        suspects = _suspects(answer, check, tol)
-        if not suspects:
-            return None
-        if check.fast:
-            answer["full"] = ask(ctx, check, case, deadline, {PERTURB: {**request, "full": suspects}})["full"]
-        return _localise(answer, suspects, case, tol, ctx, check)
+        problem = probe.build(None, case.inputs)  # the grader's copy: shapes and labels, never run here
+        truth = ctx.truth.gradient(check, probe, case, tol.eps)
+        request = {"eps": tol.eps, "points": truth is None}
+        answer = ask(ctx, check, case, deadline, problem.spec(truth is None), {PERTURB: request})
+        failure = _shapes(problem, answer, case)
+        if failure is None and truth is None:
+            own.append(problem.value)
+            failure = _against_own(problem, answer, case, tol)
+        elif failure is None:
+            failure = _against_truth(problem, answer, truth, case, tol)
+        if failure is not None and failure.misconception is None and failure.status == "failed":
+            failure.misconception = _misconception(ctx, check, case, answer, tol)
+        return failure
 
-    return over_cases(check, ctx, one)
+    outcome = over_cases(check, ctx, one)
+    if own:
+        note = CONDITIONAL.format(value=own[0])
+        outcome.message = f"{outcome.message} ({note})" if outcome.message else note[0].upper() + note[1:]
+    return outcome
 
 
-def _structural(answer: dict[str, Any], case: Case) -> CaseFailure | None:
+def _shapes(problem: GradProblem, answer: dict[str, Any], case: Case) -> CaseFailure | None:
     """Wrong shapes are reported before any numbers are compared."""
-    for name, shape in answer["shapes"].items():
-        got = np.asarray(answer["grads"][name])
-        if list(got.shape) != list(shape):
-            mismatch = compare_arrays(got, np.zeros(shape), Settings(), answer["labels"][name])
+    for name, param in problem.params.items():
+        got = answer["grads"][name]
+        if got.shape != param.shape:
+            mismatch = compare_arrays(got, np.zeros(param.shape), Settings(), problem.label(name))
             assert mismatch is not None
             return CaseFailure("failed", prefix(case) + mismatch.message)
     return None
 
 
-def _suspects(answer: dict[str, Any], check: Check, tol: Settings) -> list[str]:
-    """Parameters whose directional derivatives disagree with the finite differences."""
-    if not check.fast:
-        return list(answer["shapes"])
-    bad = []
-    for name, pairs in answer["directional"].items():
-        grad = np.asarray(answer["grads"][name])
-        dirs = directions(check.seed, name, grad.shape, len(pairs))
-        for (plus, minus), d in zip(pairs, dirs, strict=True):
-            numeric = (plus - minus) / (2 * tol.eps)
-            analytic = float(np.sum(grad * d))
-            if not abs(analytic - numeric) <= tol.atol + tol.rtol * abs(numeric):
-                bad.append(name)
-                break
-    return bad
-
-
-def _localise(
-    answer: dict[str, Any], names: list[str], case: Case, tol: Settings, ctx: Context, check: Check
+def _against_truth(
+    problem: GradProblem, answer: dict[str, Any], truth: dict[str, Any], case: Case, tol: Settings
 ) -> CaseFailure | None:
-    """Coordinate-wise comparison of the suspect parameters; names the worst entry."""
-    for name in names:
-        grad = np.asarray(answer["grads"][name])
-        full = answer["full"][name]
-        numeric = ((np.asarray(full["plus"]) - np.asarray(full["minus"])) / (2 * tol.eps)).reshape(grad.shape)
-        mismatch = compare_arrays(grad, numeric, tol, answer["labels"][name])
-        if mismatch is None:
-            continue
-        details = {"name": mismatch.name, "expected": numeric, "got": grad}
-        misconception = _misconception(ctx, check, case, answer, tol)
-        return CaseFailure("failed", prefix(case) + mismatch.message, misconception, details)
+    """The function's value (when it is the submission's), then each gradient, against the correct ones."""
+    if problem.own:
+        wrong = compare_arrays(answer["loss"], truth["loss"], tol, problem.value)
+        if wrong is not None:
+            return CaseFailure("failed", f"{prefix(case)}{wrong.message}: {WRONG_FUNCTION}")
+    return _gradients(problem, answer["grads"], truth["numeric"], case, tol)
+
+
+def _against_own(problem: GradProblem, answer: dict[str, Any], case: Case, tol: Settings) -> CaseFailure | None:
+    """The fallback without correct values: the submission's own function, if it is not degenerate."""
+    numeric = {}
+    for name, param in problem.params.items():
+        plus, minus = answer["plus"][name], answer["minus"][name]
+        values = np.concatenate([plus, minus, [answer["loss"]]])
+        if not np.isfinite(values).all():
+            what = "NaN" if np.isnan(values).any() else "infinite"
+            return CaseFailure("failed", f"{prefix(case)}{problem.value} is {what} at a point of the gradient check")
+        numeric[name] = ((plus - minus) / (2 * tol.eps)).reshape(param.shape)
+    if all(not value.any() for value in numeric.values()):
+        message = f"{problem.value} does not change when its inputs move: a gradient check against it proves nothing"
+        return CaseFailure("failed", prefix(case) + message)
+    return _gradients(problem, answer["grads"], numeric, case, tol)
+
+
+def _gradients(
+    problem: GradProblem, grads: dict[str, Any], numeric: dict[str, Any], case: Case, tol: Settings
+) -> CaseFailure | None:
+    for name in problem.params:
+        mismatch = compare_arrays(grads[name], numeric[name], tol, problem.label(name))
+        if mismatch is not None:
+            details = {"name": mismatch.name, "expected": mismatch.expected, "got": mismatch.got}
+            return CaseFailure("failed", prefix(case) + mismatch.message, details=details)
     return None
 
 
-def _misconception(
-    ctx: Context, check: Check, case: Case, answer: dict[str, Any], tol: Settings
-) -> str | None:
-    return matching_misconception(
-        ctx, check, case, answer["grads"], lambda got, wrong: _same_grads(got, wrong["grads"], tol)
-    )
+def _misconception(ctx: Context, check: Check, case: Case, answer: dict[str, Any], tol: Settings) -> str | None:
+    def same(got: dict[str, Any], wrong: dict[str, Any]) -> bool:
+        return all(name in got and matches(got[name], value, tol) for name, value in wrong["grads"].items())
 
-
-def _same_grads(got: dict[str, Any], wrong: dict[str, Any], tol: Settings) -> bool:
-    return all(
-        name in got and compare_arrays(got[name], value, tol, name) is None for name, value in wrong.items()
-    )
+    return matching_misconception(ctx, check, case, answer["grads"], same)

@@ -1,7 +1,10 @@
-"""`property`: plain observations from the submission, judged by a predicate in the grader.
+"""`property`: observations from the submission, judged by a predicate in the grader.
 
-Examples: a topological order's validity, a 100,000-deep graph, how often `f` was
-evaluated, how many checkpointing caches were alive at once.
+Examples: a topological order's validity against the graph the grader described, the
+gradients after a backward pass on a graph whose correct gradients the grader knows, a
+stable softmax against the correct one. The observation is validated against the probe's
+declared structure first; a judge never takes the submission's word for anything it
+cannot check against the case itself or the correct solution.
 """
 
 from __future__ import annotations
@@ -13,15 +16,12 @@ from grader.rubric import Check
 
 def judge(check: Check, ctx: Context) -> Outcome:
     probe = ctx.probe(check)
-    assert probe.judge is not None, f"probe {check.probe} has no judge"
+    assert probe.judge is not None and probe.answer is not None, f"probe {check.probe} is no property"
 
     def one(case: Case, deadline: float) -> CaseFailure | None:
-        observed = ask(ctx, check, case, deadline)
-        try:
-            verdict = probe.judge(case.inputs, observed)  # type: ignore[misc]
-        except (KeyError, IndexError, TypeError, ValueError):
-            # Only a submission that tampered with the probe in its own process gets here.
-            return CaseFailure("error", prefix(case) + "the submission's process sent malformed observations")
+        expected = ctx.truth.value(check, probe, case) if probe.truth else None
+        observed = ask(ctx, check, case, deadline, probe.answer(case.inputs))
+        verdict = probe.judge(case.inputs, observed, expected)  # type: ignore[misc]
         if verdict.passed:
             return None
         return CaseFailure(

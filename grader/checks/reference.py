@@ -4,37 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.answers import like
 from grader.checks.base import (
     NOT_AVAILABLE,
     CaseFailure,
     Context,
     Outcome,
     ask,
-    expected_on,
     matching_misconception,
     over_cases,
     prefix,
 )  # fmt: skip
-from grader.checks.compare import compare
+from grader.checks.compare import compare, matches
 from grader.probes.base import Case
 from grader.rubric import Check
 
 
 def judge(check: Check, ctx: Context) -> Outcome:
-    if ctx.reference is None:
+    if ctx.truth.reference is None:
         return Outcome("skipped", message=NOT_AVAILABLE)
     tol = ctx.settings_for(check)
     probe = ctx.probe(check)
 
     def one(case: Case, deadline: float) -> CaseFailure | None:
-        got = ask(ctx, check, case, deadline)
-        expected = expected_on(ctx.reference, probe, case)
+        expected = ctx.truth.value(check, probe, case)
+        got = ask(ctx, check, case, deadline, like(expected))
         mismatch = compare(got, expected, tol)
         if mismatch is None:
             return None
-        misconception = matching_misconception(
-            ctx, check, case, got, lambda g, wrong: compare(g, wrong, tol) is None
-        )
+        misconception = matching_misconception(ctx, check, case, got, lambda g, wrong: matches(g, wrong, tol))
         details = {
             "name": mismatch.name,
             "expected": mismatch.expected,

@@ -1,59 +1,100 @@
-"""`resource`: memory or time of the submission relative to the reference, measured in the same run.
+"""`resource`: memory or CPU of one call, measured from outside the worker, against an allowance.
 
-The probe returns `{"metric": name, "value": number, "unit": unit}`; the same probe runs
-on the reference in the grader, so the ratio compares like with like on this machine.
+The worker's kernel accounting is read by the grader (`grader.sandbox.meter`), never taken
+from the submission's process. The allowance is the rubric's `max_ratio` times a baseline:
+a size computed from the inputs (memory) or the trusted module's CPU time for the same call,
+measured in the grader in the same run (cpu). Efficiency earns points only with a correct
+answer: the call's answer is compared with the trusted module's first. What the submission's
+process observed about itself (evaluation counts, a call log) only names the mistake.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from grader.answers import Record, like
 from grader.checks.base import (
     NOT_AVAILABLE,
     CaseFailure,
     Context,
     Outcome,
-    ask,
-    expected_on,
-    matching_misconception,
     over_cases,
+    prefix,
+    reply_for,
+    validated,
 )
-from grader.probes.base import Case
+from grader.checks.compare import compare
+from grader.probes.base import Case, Probe, Resource
 from grader.rubric import Check
+from grader.sandbox import meter
+from grader.sandbox.confinement import format_size
+from grader.truth import run_trusted
+
+NOT_MEASURABLE = "runs where the grader can measure a process from outside (Linux /proc)"
+NEEDS_CORRECTNESS = "efficiency earns points only with a correct answer"
 
 
 def judge(check: Check, ctx: Context) -> Outcome:
-    if ctx.reference is None:
-        return Outcome("skipped", message=NOT_AVAILABLE)
     probe = ctx.probe(check)
+    measured = probe.resource
+    assert measured is not None and probe.answer is not None, f"probe {check.probe} is no resource probe"
+    trusted = measured.trusted(ctx.truth.reference)
+    if trusted is None:
+        return Outcome("skipped", message=NOT_AVAILABLE)
+    if not meter.available():
+        return Outcome("skipped", message=NOT_MEASURABLE)
+    tol = ctx.settings_for(check)
 
     def one(case: Case, deadline: float) -> CaseFailure | None:
-        got = ask(ctx, check, case, deadline)
-        baseline = expected_on(ctx.reference, probe, case)
-        ratio = _ratio(got, baseline)
-        if ratio <= check.max_ratio:
-            return None
-        message = (
-            f"{got['metric']} was {_amount(got['value'], got['unit'])}, {ratio:.1f}x the reference's "
-            f"{_amount(baseline['value'], baseline['unit'])} (allowed: {check.max_ratio:g}x)"
-        )
-        # A wrong variant "matches" when it blows the same budget: its mistake explains the cost.
-        misconception = matching_misconception(
-            ctx, check, case, got, lambda _, wrong: _ratio(wrong, baseline) > check.max_ratio
-        )
-        return CaseFailure("failed", message, misconception, details={"ratio": ratio})
+        correct, cpu_s = _trusted_run(trusted, probe, case, measured.repeat)
+        shape = Record({"answer": like(correct), "observed": probe.answer(case.inputs)})  # type: ignore[misc]
+        baseline = measured.size(case.inputs) if measured.size is not None else cpu_s
+        allowed = check.max_ratio * baseline + measured.overhead
+        best, observed = float("inf"), None
+        for _ in range(measured.repeat):  # the best of a few calls: the first pays for warming up
+            reply = reply_for(ctx, check, case, deadline, measure=True)
+            got = validated(ctx, check, case, shape, reply.value)
+            wrong = compare(got["answer"], correct, tol, "the answer")
+            if wrong is not None:
+                return CaseFailure("failed", f"{prefix(case)}{wrong.message}: {NEEDS_CORRECTNESS}")
+            used = reply.measured.memory_bytes if measured.metric == "memory" else reply.measured.cpu_s
+            best, observed = min(best, used), got["observed"]
+            if best <= allowed:
+                return None
+        verdict = probe.judge(case.inputs, observed, None)  # type: ignore[misc]
+        message = prefix(case) + _over(measured, best, baseline, check.max_ratio)
+        if verdict.message:
+            message += f"; {verdict.message}"
+        return CaseFailure("failed", message, verdict.misconception, details={"ratio": best / baseline})
 
     return over_cases(check, ctx, one)
 
 
-def _ratio(got: dict[str, Any], baseline: dict[str, Any]) -> float:
-    return float(got["value"]) / max(float(baseline["value"]), 1e-12)
+def _trusted_run(trusted: Any, probe: Probe, case: Case, repeat: int) -> tuple[Any, float]:
+    """The trusted module's answer, and its best CPU time for the call over `repeat` runs, in the grader."""
+    best = float("inf")
+    answer = None
+    for _ in range(repeat):
+        started = time.thread_time()
+        answer = run_trusted(trusted, probe, case.inputs)["answer"]
+        best = min(best, time.thread_time() - started)
+    return answer, best
 
 
-def _amount(value: float, unit: str) -> str:
-    if unit == "bytes":
-        for scale, name in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-            if value >= scale:
-                return f"{value / scale:.1f} {name}"
-        return f"{value:.0f} bytes"
-    return f"{value:.3g} {unit}"
+def _over(measured: Resource, used: float, baseline: float, ratio: float) -> str:
+    if measured.metric == "memory":
+        allowed = ratio * baseline + measured.overhead
+        return (
+            f"the call used {_bytes(used)} of memory, more than the {_bytes(allowed)} allowed: "
+            f"{ratio:g} × {_bytes(baseline)} ({measured.basis}) + {_bytes(measured.overhead)} for the call itself"
+        )
+    return (
+        f"the call took {used * 1000:.3g} ms of CPU, {used / max(baseline, 1e-9):.1f}× the "
+        f"{measured.basis} of {baseline * 1000:.3g} ms (allowed: {ratio:g}×)"
+    )
+
+
+def _bytes(value: float) -> str:
+    return format_size(int(value))
+

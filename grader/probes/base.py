@@ -3,7 +3,12 @@
 A probe exercises the SPEC API of a module on JSON-able inputs and returns plain data.
 The same probe runs in the student process (on the submission) and in the grader
 (on the reference and on its wrong variants), so an expression is written once and
-run through both backends. This module is imported by the worker: stdlib and numpy only.
+run through both backends. This module is imported by the worker: stdlib and numpy only,
+and nothing that solves an exercise (the worker can read every file of the grader).
+
+What decides points is never taken on the worker's word: a probe also says, for the
+grader, what a complete answer looks like (`answer`), which correct values to compare
+with (`truth`: the reference's, or the course's shipped values), and how to judge.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from grader.answers import Array, Number, Record, Spec
+
 Inputs = dict[str, Any]
-#: Name of the inputs key carrying a gradient check's perturbation request.
+#: Name of the inputs key carrying a gradient check's request (`eps`, and whether to send `points`).
 PERTURB = "__perturb__"
 
 
@@ -31,34 +38,67 @@ class Case:
 
 @dataclass(frozen=True)
 class Verdict:
-    """A property probe's judgement, made in the grader on plain data."""
+    """A judgement made in the grader on plain data."""
 
     passed: bool
     message: str | None = None
     misconception: str | None = None
 
 
+#: A property's judge: (case inputs, the worker's observation, the correct observation or None) -> Verdict.
+Judge = Callable[[Inputs, Any, Any], Verdict]
+
+
+@dataclass(frozen=True)
 class Probe:
     """A named way to exercise the submission; callable as `probe(module, inputs)`.
 
-    `kind` is "value" (compared with the reference), "gradcheck", "property" (judged
-    by `judge` in the grader) or "resource" (measurements compared with the reference).
+    `kind` is "value" (compared with the reference), "gradcheck" (the submission's gradient
+    against the numerical gradient of the correct function, see `build`), "property"
+    (observations judged in the grader by `judge`) or "resource" (a call measured from
+    outside the worker, see `Resource`). `raises` names the exceptions that are a verdict
+    rather than an error (a RecursionError is a recursive walk).
     """
 
-    def __init__(
-        self,
-        run: Callable[[Any, Inputs], Any],
-        *,
-        kind: str,
-        requires: Sequence[str],
-        cases: Callable[[int, int], list[Case]],
-        judge: Callable[[Inputs, Any], Verdict] | None = None,
-    ):
-        self.run, self.kind, self.requires = run, kind, tuple(requires)
-        self.cases, self.judge = cases, judge
+    run: Callable[[Any, Inputs], Any]
+    kind: str
+    requires: tuple[str, ...]
+    cases: Callable[[int, int], list[Case]]
+    judge: Judge | None = None
+    #: The structure of a property's or resource's answer, for the grader to validate it.
+    answer: Callable[[Inputs], Spec] | None = None
+    #: A gradient check's problem: `build(module, inputs)`; the grader builds it with the reference.
+    build: Callable[[Any, Inputs], GradProblem] | None = None
+    #: A property judged against the correct solution's observation of the same case.
+    truth: bool = False
+    raises: Mapping[str, Verdict] = field(default_factory=dict)
+    resource: Resource | None = None
 
     def __call__(self, module: Any, inputs: Inputs) -> Any:
         return self.run(module, inputs)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """How a resource probe's call is measured and what it is allowed.
+
+    `metric` is "memory" (bytes the worker touched or grew by during the call) or "cpu"
+    (the worker's CPU time for the call), the best of `repeat` calls. The allowance is
+    `max_ratio` (from the rubric) times a baseline, plus `overhead` bytes for memory (what
+    any call costs the interpreter: decoding the request, encoding the answer): for memory
+    the baseline is `size(inputs)` (the answer's size, the caches'), for cpu the same
+    probe's CPU time on the trusted module, in the grader. `trusted(reference)` is the
+    module whose answer is correct (the reference by default; None where the check needs the
+    reference and the course has none).
+    """
+
+    metric: str
+    #: What the allowance is a multiple of, as messages say it ("the answer's size").
+    basis: str
+    size: Callable[[Inputs], float] | None = None
+    overhead: float = 0.0
+    trusted: Callable[[Any], Any] = lambda reference: reference
+    repeat: int = 1
 
 
 def seeded(make: Callable[[np.random.Generator], Inputs]) -> Callable[[int, int], list[Case]]:
@@ -71,7 +111,7 @@ def seeded(make: Callable[[np.random.Generator], Inputs]) -> Callable[[int, int]
 
 
 def fixed(named: Mapping[str, Inputs]) -> Callable[[int, int], list[Case]]:
-    """Named cases that do not depend on the seed (e.g. one per operator)."""
+    """Named cases that do not depend on the seed (e.g. one per operator); never for hidden checks."""
 
     def cases(seed: int, count: int) -> list[Case]:
         return [Case(label, dict(inputs)) for label, inputs in named.items()]
@@ -107,73 +147,79 @@ def arrays(inputs: Inputs, *names: str) -> list[np.ndarray]:
     return [np.array(inputs[name], dtype=np.float64) for name in names]
 
 
-def directions(seed: int, name: str, shape: tuple[int, ...], count: int) -> list[np.ndarray]:
-    """Random unit directions for a fast gradient check, reproducible on both sides."""
-    rng = np.random.default_rng([seed, *name.encode()])
-    found = []
-    for _ in range(count):
-        d = rng.standard_normal(shape)
-        found.append(d / max(float(np.linalg.norm(d)), 1e-300))
-    return found
-
-
 @dataclass
 class GradProblem:
     """A scalar function of named parameters and the submission's gradient of it.
 
-    `labels` name each gradient for feedback (`{"W1": "dW1"}`, `{"b": "the denominator"}`).
+    `loss` is written with the module's own API, so built on the reference (in the grader)
+    it is the correct function, whose central differences the submission's gradient must
+    match; built on the submission it is the student's own function. `own` says whether that
+    function is the submission's work (its value at the check point must then be right too:
+    a constant forward with a zero backward is consistent and wrong). `labels` name each
+    gradient for feedback (`{"W1": "dW1"}`); `value` names the function's value.
     """
 
     params: dict[str, np.ndarray]
     loss: Callable[[dict[str, np.ndarray]], Any]
     grads: Callable[[dict[str, np.ndarray]], Mapping[str, Any]]
     labels: dict[str, str] = field(default_factory=dict)
+    value: str = "the function's value"
+    own: bool = True
 
-    def evaluate(self, request: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Analytic gradients, plus loss values at the perturbed points the grader asked for.
+    def label(self, name: str) -> str:
+        return self.labels.get(name, f"the gradient w.r.t. {name}")
 
-        `request` is `{"eps": e, "seed": s, "count": k, "full": [names] or true}`: `k`
-        random directions per parameter (see `directions`) and every coordinate of the
-        `full` ones. The grader turns the values into finite differences in its own process.
-        """
-        result: dict[str, Any] = {
-            "grads": self.analytic(),
-            "shapes": {name: list(p.shape) for name, p in self.params.items()},
-            "labels": {name: self.labels.get(name, f"the gradient w.r.t. {name}") for name in self.params},
-        }
-        if not request:
-            return result
-        eps, seed, count = float(request["eps"]), int(request.get("seed", 0)), int(request.get("count", 0))
-        result["directional"] = {
-            name: [self._pair(name, d, eps) for d in directions(seed, name, p.shape, count)]
+    def answer(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """In the worker: the analytic gradients, the value at the check point, and the perturbed
+        values when the grader has no correct ones and falls back on the submission's own function."""
+        result: dict[str, Any] = {"grads": self.analytic()}
+        points = bool(request.get("points"))
+        if self.own or points:
+            result["loss"] = self.at(self.params)
+        if points:
+            result["plus"], result["minus"] = self.perturbed(float(request["eps"]))
+        return result
+
+    def spec(self, points: bool) -> Record:
+        """The structure of `answer`'s reply (shapes are compared later, with feedback)."""
+        fields: dict[str, Spec] = {"grads": Record({name: Array() for name in self.params})}
+        if self.own or points:
+            fields["loss"] = Number()
+        if points:
+            for side in ("plus", "minus"):
+                fields[side] = Record({name: Array(ndim=1, size=p.size) for name, p in self.params.items()})
+        return Record(fields)
+
+    def numerical(self, eps: float) -> dict[str, Any]:
+        """Central differences of `loss` at every coordinate, and its value at the check point."""
+        plus, minus = self.perturbed(eps)
+        numeric = {
+            name: ((np.asarray(plus[name]) - np.asarray(minus[name])) / (2 * eps)).reshape(p.shape)
             for name, p in self.params.items()
         }
-        full = request.get("full", [])
-        result["full"] = {name: self._full(name, eps) for name in (self.params if full is True else full)}
-        return result
+        return {"loss": self.at(self.params), "numeric": numeric}
 
     def analytic(self) -> dict[str, np.ndarray]:
         grads = self.grads({k: v.copy() for k, v in self.params.items()})
-        return {name: as_array(grads.get(name), self.labels.get(name, name)) for name in self.params}
+        if not isinstance(grads, Mapping):
+            raise ProbeError(f"the gradients should be a mapping, got a {type(grads).__name__}")
+        return {name: as_array(grads.get(name), self.label(name)) for name in self.params}
 
-    def _at(self, name: str, point: np.ndarray) -> float:
-        params = {k: v.copy() for k, v in self.params.items()}
-        params[name] = point
-        return as_float(self.loss(params), "the function value")
+    def at(self, params: dict[str, np.ndarray]) -> float:
+        return as_float(self.loss({k: v.copy() for k, v in params.items()}), self.value)
 
-    def _pair(self, name: str, direction: np.ndarray, eps: float) -> list[float]:
-        base = self.params[name]
-        return [self._at(name, base + eps * direction), self._at(name, base - eps * direction)]
-
-    def _full(self, name: str, eps: float) -> dict[str, list[float]]:
-        base = self.params[name]
-        plus, minus = [], []
-        for index in range(base.size):
-            step = np.zeros(base.size)
-            step[index] = eps
-            plus.append(self._at(name, base + step.reshape(base.shape)))
-            minus.append(self._at(name, base - step.reshape(base.shape)))
-        return {"plus": plus, "minus": minus}
+    def perturbed(self, eps: float) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+        """The value at x ± eps·e_i for every coordinate i of every parameter."""
+        plus: dict[str, list[float]] = {}
+        minus: dict[str, list[float]] = {}
+        for name, base in self.params.items():
+            plus[name], minus[name] = [], []
+            for index in range(base.size):
+                step = np.zeros(base.size)
+                step[index] = eps
+                for sign, values in ((1.0, plus[name]), (-1.0, minus[name])):
+                    values.append(self.at({**self.params, name: base + sign * step.reshape(base.shape)}))
+        return plus, minus
 
 
 def gradcheck(
@@ -183,20 +229,22 @@ def gradcheck(
 
     def wrap(build: Callable[[Any, Inputs], GradProblem]) -> Probe:
         def run(module: Any, inputs: Inputs) -> dict[str, Any]:
-            return build(module, inputs).evaluate(inputs.get(PERTURB))
+            return build(module, inputs).answer(inputs.get(PERTURB) or {})
 
-        return Probe(run, kind="gradcheck", requires=requires, cases=cases)
+        return Probe(run, kind="gradcheck", requires=tuple(requires), cases=cases, build=build)
 
     return wrap
 
 
 def value(
-    requires: Sequence[str], cases: Callable[[int, int], list[Case]], kind: str = "value"
+    requires: Sequence[str],
+    cases: Callable[[int, int], list[Case]],
+    raises: Mapping[str, Verdict] | None = None,
 ) -> Callable[[Callable[[Any, Inputs], Any]], Probe]:
-    """Decorator: a function returning plain data becomes a value (or resource) probe."""
+    """Decorator: a function returning plain data becomes a value probe, compared with the reference."""
 
     def wrap(run: Callable[[Any, Inputs], Any]) -> Probe:
-        return Probe(run, kind=kind, requires=requires, cases=cases)
+        return Probe(run, kind="value", requires=tuple(requires), cases=cases, raises=dict(raises or {}))
 
     return wrap
 
@@ -204,11 +252,58 @@ def value(
 def prop(
     requires: Sequence[str],
     cases: Callable[[int, int], list[Case]],
-    judge: Callable[[Inputs, Any], Verdict],
+    judge: Judge,
+    answer: Callable[[Inputs], Spec],
+    *,
+    truth: bool = False,
+    raises: Mapping[str, Verdict] | None = None,
 ) -> Callable[[Callable[[Any, Inputs], Any]], Probe]:
-    """Decorator: a property probe whose plain output `judge` decides in the grader."""
+    """Decorator: a property probe whose observation, of structure `answer`, `judge` decides in the grader.
+
+    With `truth`, the judge also gets the correct solution's observation of the case (None
+    where neither the reference nor the course's shipped values have it).
+    """
 
     def wrap(run: Callable[[Any, Inputs], Any]) -> Probe:
-        return Probe(run, kind="property", requires=requires, cases=cases, judge=judge)
+        return Probe(
+            run,
+            kind="property",
+            requires=tuple(requires),
+            cases=cases,
+            judge=judge,
+            answer=answer,
+            truth=truth,
+            raises=dict(raises or {}),
+        )
+
+    return wrap
+
+
+def resource(
+    requires: Sequence[str],
+    cases: Callable[[int, int], list[Case]],
+    measured: Resource,
+    answer: Callable[[Inputs], Spec],
+    judge: Judge,
+    raises: Mapping[str, Verdict] | None = None,
+) -> Callable[[Callable[[Any, Inputs], Any]], Probe]:
+    """Decorator: a call measured from outside the worker.
+
+    The probe returns `{"answer": ..., "observed": ...}`: the answer is compared with the
+    trusted module's; `judge(inputs, observed, None)` only explains an allowance exceeded
+    (what the submission says about itself never decides points).
+    """
+
+    def wrap(run: Callable[[Any, Inputs], Any]) -> Probe:
+        return Probe(
+            run,
+            kind="resource",
+            requires=tuple(requires),
+            cases=cases,
+            judge=judge,
+            answer=answer,
+            resource=measured,
+            raises=dict(raises or {}),
+        )
 
     return wrap

@@ -6,11 +6,13 @@ from typing import Any
 
 import numpy as np
 
+from grader.answers import Array, Number, Record
 from grader.probes.base import (
     GradProblem,
     Inputs,
     Verdict,
     arrays,
+    as_array,
     as_float,
     fixed,
     gradcheck,
@@ -60,22 +62,28 @@ def mlp_forward(module: Any, inputs: Inputs) -> dict[str, Any]:
 LARGE_LOGITS = {"logits around 1000": network(np.random.default_rng(11), scale=400.0)}
 
 
-def _stable(inputs: Inputs, observed: dict[str, Any]) -> Verdict:
-    """Finite loss and probabilities whose rows sum to one, even for huge logits."""
-    loss, p = observed["loss"], np.asarray(observed["p"])
+def _stable(inputs: Inputs, observed: dict[str, Any], expected: dict[str, Any] | None) -> Verdict:
+    """Finite probabilities whose rows sum to one and a finite loss, equal to the correct ones."""
+    loss, p = observed["loss"], observed["p"]
     if not np.isfinite(p).all():
         return Verdict(False, "p contains inf or NaN", "unstable-softmax")
-    if not np.allclose(p.sum(axis=-1), 1.0):
+    if p.ndim != 2 or not np.allclose(p.sum(axis=-1), 1.0):
         return Verdict(False, "the rows of p do not sum to 1")
     if not np.isfinite(loss):
         return Verdict(False, f"p is fine but the loss is {loss}", "log-of-underflowed-p")
+    if expected is None:
+        return Verdict(True)
+    if np.shape(expected["p"]) != p.shape or not np.allclose(p, expected["p"], rtol=1e-6, atol=1e-12):
+        return Verdict(False, "p is finite but wrong: softmax(z) should equal softmax(z - c) for any constant c")
+    if not np.isclose(loss, expected["loss"], rtol=1e-6, atol=1e-9):
+        return Verdict(False, f"p is right but the loss is {loss:.6g}, expected {expected['loss']:.6g}")
     return Verdict(True)
 
 
-@prop(API[:1], fixed(LARGE_LOGITS), judge=_stable)
+@prop(API[:1], fixed(LARGE_LOGITS), _stable, lambda inputs: Record({"loss": Number(), "p": Array()}), truth=True)
 def mlp_forward_large_logits(module: Any, inputs: Inputs) -> dict[str, Any]:
     loss, cache = _forward(module, inputs)
-    return {"loss": loss, "p": cache[2]}
+    return {"loss": loss, "p": as_array(cache[2], "p")}
 
 
 def _backward(module: Any, inputs: Inputs, params: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -93,6 +101,7 @@ def _problem(module: Any, inputs: Inputs) -> GradProblem:
         loss=lambda p: _forward(module, inputs, p)[0],
         grads=lambda p: _backward(module, inputs, p),
         labels={"W1": "dW1", "b1": "db1", "W2": "dW2", "b2": "db2"},
+        value="the loss of mlp_forward",
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.answers import Number, Record
 from grader.probes.base import (
     Case,
     GradProblem,
@@ -59,6 +60,8 @@ class Engine(ABC):
 
     #: Names the submission must define for the engine to run.
     requires: tuple[str, ...] = ()
+    #: How feedback names the value that the gradient check differentiates.
+    value = "out.data"
 
     def __init__(self, module: Any) -> None:
         self.module = module
@@ -97,6 +100,7 @@ class Engine(ABC):
             loss=lambda p: self.loss(self.evaluate(expression, p)[0]),
             grads=lambda p: self.run(expression, p)[1],
             labels={name: expression.label.format(name) for name in params},
+            value=self.value,
         )
 
     def values(self, expression: Expression, params: Mapping[str, np.ndarray]) -> dict[str, Any]:
@@ -182,14 +186,13 @@ def values_probe(
     return value(engine.requires, seeded(lambda rng: {"at": draw(rng)}))(run)
 
 
-def recursion_verdict(call: str) -> Verdict:
-    """A RecursionError on a deep graph: the graph was walked by recursion."""
-    return Verdict(
-        False,
+def recursion_verdict(call: str) -> dict[str, Verdict]:
+    """What a RecursionError on a deep graph means: the graph was walked by recursion."""
+    message = (
         f"{call} raised RecursionError: a recursive graph walk cannot go deeper than "
-        "Python's recursion limit (about 1000 calls)",
-        RECURSIVE,
+        "Python's recursion limit (about 1000 calls)"
     )
+    return {"RecursionError": Verdict(False, message, RECURSIVE)}
 
 
 class ValueEngine(Engine):
@@ -306,28 +309,40 @@ more_ops_values = values_probe(ValueEngine, MORE_OPS, _away_from_zero)
 DEPTH = 10_000
 
 
-def _deep_enough(inputs: Inputs, observed: dict[str, Any]) -> Verdict:
-    """No recursion limit, and x.grad counts every one of the chain's uses of x."""
-    if observed["recursion_error"]:
-        return recursion_verdict("backward()")
-    expected, grad = inputs["depth"] + 1, observed["grad"]
-    if not math.isclose(grad, expected, rel_tol=1e-9):
-        return Verdict(False, f"x.grad is {grad:g}, expected {expected}: y adds up {expected} copies of x")
+def chain_factors(inputs: Inputs) -> np.ndarray:
+    """The factors c_k of the deep chain y <- y * c_k + x, drawn from the case's seed, near 1."""
+    return np.random.default_rng(inputs["seed"]).uniform(0.999, 1.001, inputs["depth"])
+
+
+def _deep_enough(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
+    """x.grad sums every path from x to the end of the chain, each weighted by its factors."""
+    grad, total, carried = observed["grad"], 0.0, 1.0
+    for factor in chain_factors(inputs)[::-1]:
+        total += carried  # the x added at this step
+        carried *= float(factor)
+    total += carried  # the x the chain started from
+    if not math.isclose(grad, total, rel_tol=1e-9):
+        return Verdict(
+            False, f"x.grad is {grad:.10g}, expected {total:.10g}: a use of x along the chain was missed"
+        )
     return Verdict(True)
 
 
-@prop(ValueEngine.requires, fixed({f"a chain {DEPTH:,} nodes deep": {"depth": DEPTH}}), judge=_deep_enough)
+@prop(
+    ValueEngine.requires,
+    fixed({f"a chain {DEPTH:,} nodes deep": {"depth": DEPTH, "seed": 12}}),
+    _deep_enough,
+    lambda inputs: Record({"grad": Number()}),
+    raises=recursion_verdict("backward()"),
+)
 def deep_chain(module: Any, inputs: Inputs) -> dict[str, Any]:
-    """y = x + x + ... + x, one node per addition; backward() from the end of the chain."""
+    """y <- y * c_k + x, two nodes per step; backward() from the end of the chain."""
     x = module.Value(0.5)
     y = x
-    for _ in range(inputs["depth"]):
-        y = y + x
-    try:
-        y.backward()
-    except RecursionError:
-        return {"recursion_error": True}
-    return {"recursion_error": False, "grad": as_float(x.grad, "x.grad")}
+    for factor in chain_factors(inputs).tolist():
+        y = y * factor + x
+    y.backward()
+    return {"grad": as_float(x.grad, "x.grad")}
 
 
 worked_example = worked_example_probe(ValueEngine)

@@ -1,16 +1,18 @@
 """Probes for exercise 13: `topological_order(root)` and `backward(root)` on the grader's own nodes.
 
-The probes build bare nodes (`Node`: `_prev`, `_backward`, `grad`, nothing the student
-could lean on) from a graph described by plain data, and report what the submission did
-as node indices: the order it returned, the order in which it called the `_backward`s.
-The judges rebuild the same graph from the case inputs and check those sequences in the
-grader. Gradients through real arithmetic are checked with exercise 12's expressions.
+A case describes a graph as plain data: `n` nodes numbered at random (so that no order can
+be read off the numbering), `edges` `[consumer, input, local derivative]`, and the `root`.
+The probe builds bare nodes from it (`_prev`, `_backward`, `grad`: nothing the student could
+lean on) whose `_backward` applies the chain rule along its edges. It reports what the
+submission did as node numbers: the order it returned, the grads after its backward pass,
+and the order of the `_backward` calls. An order is judged against the graph itself; the
+gradients against the correct solution's on the same graph (a wrong schedule gives wrong
+gradients); the call log only explains what went wrong.
 """
 
 from __future__ import annotations
 
 import gc
-import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial, wraps
@@ -18,108 +20,116 @@ from typing import Any
 
 import numpy as np
 
-from grader.probes.base import Inputs, ProbeError, Verdict, as_float, fixed, prop
-from grader.probes.exercise12 import (
-    ACCUMULATION,
-    DL,
-    NEURON,
-    Engine,
-    Expression,
-    gradient_probe,
-    recursion_verdict,
-)
+from grader.answers import Array, Items, Number, Record
+from grader.probes.base import Inputs, ProbeError, Verdict, as_float, fixed, prop, seeded
+from grader.probes.exercise12 import recursion_verdict
 
 DUPLICATES = "duplicate-nodes"
 FORWARD = "forward-order"
 DEPTH = 100_000
-Graph = list[tuple[int, ...]]
+Edges = list[tuple[int, int, float]]
+
+
+class Node:
+    """A node with only what SPEC promises (`_prev`, `_backward`, `grad`) and its number."""
+
+    __slots__ = ("_backward", "_prev", "grad", "index")
+
+    def __init__(self, index: int) -> None:
+        self.index, self.grad = index, 0.0
+        self._prev: tuple[Node, ...] | set[Node] = ()
+        self._backward: Callable[[], None] = _nothing
 
 
 def _nothing() -> None:
     pass
 
 
-class Node:
-    """A node with only what SPEC promises (`_prev`, `_backward`, `grad`) and the probe's own
-    `data` and `index` (its position in a graph built by `build`)."""
-
-    def __init__(self, data: float = 0.0, prev: Iterable[Node] = (), index: int = -1) -> None:
-        self.data, self.grad, self.index = data, 0.0, index
-        self._prev: tuple[Node, ...] | set[Node] = tuple(prev)
-        self._backward: Callable[[], None] = _nothing
-
-    def __add__(self, other: Node | float) -> Node:
-        other = _node(other)
-        return _combine(self.data + other.data, (self, 1.0), (other, 1.0))
-
-    def __mul__(self, other: Node | float) -> Node:
-        other = _node(other)
-        return _combine(self.data * other.data, (self, other.data), (other, self.data))
-
-    __radd__ = __add__
-    __rmul__ = __mul__
-
-    def tanh(self) -> Node:
-        t = math.tanh(self.data)
-        return _combine(t, (self, 1.0 - t * t))
-
-
-def _node(x: Node | float) -> Node:
-    return x if isinstance(x, Node) else Node(float(x))
-
-
-def _combine(data: float, *parts: tuple[Node, float]) -> Node:
-    """A node computed from `parts` (input, local derivative), with the chain rule as `_backward`."""
-    out = Node(data, (node for node, _ in parts))
-
-    def _backward() -> None:
-        for node, local in parts:
-            node.grad += local * out.grad
-
-    out._backward = _backward
-    return out
-
-
-class NodeEngine(Engine):
-    """Exercise 12's expressions on the probe's nodes, differentiated by the submission's `backward`."""
-
-    requires = ("backward",)
-
-    def leaf(self, x: np.ndarray) -> Node:
-        return Node(float(x))
-
-    def loss(self, out: Node) -> float:
-        return out.data
-
-    def backward(self, out: Node) -> None:
-        self.module.backward(out)
+def _propagate(node: Node, edges: list[tuple[Node, float]]) -> None:
+    for source, local in edges:
+        source.grad += local * node.grad
 
 
 # ---------------------------------------------------------------------------------------------
-# Graphs as plain data: node i's `_prev` lists indices of earlier nodes; the last node is the root.
+# Graphs as data. A Sketch records nodes in the order they are built (each after its inputs),
+# then numbers them at random for the case, so the numbering reveals nothing.
 
 
-def graph(inputs: Inputs) -> Graph:
-    """The graph a case describes: explicit `prev` lists, or a chain where node i uses i-1 and 0."""
+class Sketch:
+    """A graph under construction: `node((input, local derivative), ...)` returns the new node's number."""
+
+    def __init__(self) -> None:
+        self.edges: list[tuple[int, int, float]] = []
+        self.count = 0
+
+    def node(self, *inputs: tuple[int, float]) -> int:
+        index = self.count
+        self.count += 1
+        self.edges += [(index, source, float(local)) for source, local in inputs]
+        return index
+
+    def case(self, seed: int, as_set: bool = False) -> Inputs:
+        """The case: nodes renumbered by a permutation drawn from `seed`; the last node built is the root."""
+        label = np.random.default_rng(seed).permutation(self.count).tolist()
+        edges = [[label[v], label[u], w] for v, u, w in self.edges]
+        return {"n": self.count, "root": label[self.count - 1], "edges": edges, "set": as_set}
+
+
+def chain(inputs: Inputs) -> tuple[int, list[int]]:
+    """A deep chain's size and its numbering: node `order[i]` uses `order[i - 1]` and `order[0]`."""
+    n = inputs["chain"] + 1
+    return n, np.random.default_rng(inputs["seed"]).permutation(n).tolist()
+
+
+def graph(inputs: Inputs) -> tuple[int, int, Edges]:
+    """(number of nodes, root, edges) of any case, the deep chain included."""
     if "chain" in inputs:
-        return [(), *((i - 1, 0) for i in range(1, inputs["chain"] + 1))]
-    return [tuple(p) for p in inputs["prev"]]
+        n, order = chain(inputs)
+        edges = [(order[i], u, 1.0) for i in range(1, n) for u in (order[i - 1], order[0])]
+        return n, order[-1], edges
+    return inputs["n"], inputs["root"], [(int(v), int(u), float(w)) for v, u, w in inputs["edges"]]
 
 
-def build(prev: Graph, as_set: bool = False) -> list[Node]:
-    """Bare nodes for `prev`, whose `_prev` are tuples or, with `as_set`, sets."""
-    nodes: list[Node] = []
-    for index, inputs in enumerate(prev):
-        node = Node(prev=(nodes[i] for i in inputs), index=index)
-        if as_set:
-            node._prev = set(node._prev)
-        nodes.append(node)
-    return nodes
+def build(inputs: Inputs) -> tuple[list[Node], Node]:
+    """Bare nodes for the case's graph, `_prev` as tuples or (with `set`) sets, and the root."""
+    if "chain" in inputs:
+        return _build_chain(inputs)
+    n, root, edges = graph(inputs)
+    nodes = [Node(i) for i in range(n)]
+    prev: list[list[Node]] = [[] for _ in range(n)]
+    weighted: list[list[tuple[Node, float]]] = [[] for _ in range(n)]
+    for v, u, w in edges:
+        if nodes[u] not in prev[v]:
+            prev[v].append(nodes[u])
+        weighted[v].append((nodes[u], w))
+    for node, inputs_of, edges_of in zip(nodes, prev, weighted, strict=True):
+        node._prev = set(inputs_of) if inputs.get("set") else tuple(inputs_of)
+        if edges_of:
+            node._backward = partial(_propagate, node, edges_of)
+    return nodes, nodes[root]
 
 
-def reachable(prev: Graph) -> set[int]:
-    """Indices of the nodes the root depends on, and of the root."""
-    root = len(prev) - 1
+def _build_chain(inputs: Inputs) -> tuple[list[Node], Node]:
+    """The deep chain, built directly: it is too large for the general path's bookkeeping."""
+    n, order = chain(inputs)
+    nodes = [Node(i) for i in range(n)]
+    first = nodes[order[0]]
+    for previous, current in zip(order, order[1:]):
+        nodes[current]._prev = (nodes[previous], first)
+    return nodes, nodes[order[-1]]
+
+
+def inputs_of(inputs: Inputs) -> tuple[int, list[set[int]]]:
+    """The root and each node's inputs, as numbers."""
+    n, root, edges = graph(inputs)
+    prev: list[set[int]] = [set() for _ in range(n)]
+    for v, u, _ in edges:
+        prev[v].add(u)
+    return root, prev
+
+
+def reachable(root: int, prev: Sequence[set[int]]) -> set[int]:
+    """Numbers of the nodes the root depends on, and of the root."""
     found, todo = {root}, [root]
     while todo:
         for i in prev[todo.pop()]:
@@ -135,106 +145,44 @@ def _repeated(sequence: Sequence[int]) -> tuple[int, int] | None:
     return next(((i, counts[i]) for i in sequence if counts[i] > 1), None)
 
 
-def _before_input(prev: Graph, sequence: Sequence[int]) -> tuple[int, int] | None:
+def _before_input(prev: Sequence[set[int]], sequence: Sequence[int]) -> tuple[int, int] | None:
     """(node, input) of the first node that comes before one of its inputs in `sequence`."""
     position = {node: k for k, node in enumerate(sequence)}
     for k, node in enumerate(sequence):
-        late = [i for i in prev[node] if position.get(i, -1) > k]
+        late = sorted(i for i in prev[node] if position.get(i, -1) > k)
         if late:
             return node, late[0]
     return None
 
 
-def _missing(prev: Graph, sequence: Sequence[int], what: str) -> str | None:
-    """Which nodes reachable from the root `sequence` lacks, if any (it cannot hold others)."""
-    expected = reachable(prev)
+def _missing(root: int, prev: Sequence[set[int]], sequence: Iterable[int], what: str) -> str | None:
+    """Which nodes reachable from the root `sequence` lacks, if any."""
+    expected = reachable(root, prev)
     missing = sorted(expected - set(sequence))
     if missing:
-        count = f"{len(missing)} of the {len(expected)} nodes reachable from the root"
-        return f"{count} {what} (e.g. node {missing[0]})"
+        return f"{len(missing)} of the {len(expected)} nodes reachable from the root {what} (e.g. node {missing[0]})"
     return None
 
 
-def _indices(nodes: list[Node], sequence: Any, what: str) -> list[int]:
-    """The submission's sequence of nodes as the indices of the probe's nodes."""
+def _indices(nodes: list[Node], sequence: Any, what: str) -> np.ndarray:
+    """The submission's sequence of nodes as the numbers of the probe's nodes."""
     try:
         items = list(sequence)
     except TypeError:
         raise ProbeError(f"{what} should return a list of nodes, got a {type(sequence).__name__}") from None
-    for item in items:
-        if not (isinstance(item, Node) and 0 <= item.index < len(nodes) and nodes[item.index] is item):
-            raise ProbeError(f"{what} returned a {type(item).__name__} that is not a node of the graph")
-    return [item.index for item in items]
-
-
-# ---------------------------------------------------------------------------------------------
-# topological_order
-
-
-def _order_verdict(inputs: Inputs, observed: dict[str, Any]) -> Verdict:
-    """Every reachable node exactly once, each after its inputs (so the root comes last)."""
-    if observed["recursion_error"]:
-        return recursion_verdict("topological_order(root)")
-    prev, order = graph(inputs), np.asarray(observed["order"], dtype=np.int64).tolist()
-    repeat = _repeated(order)
-    if repeat:
-        node, count = repeat
-        message = f"node {node} is listed {count} times; list every node exactly once"
-        return Verdict(False, message, DUPLICATES)
-    missing = _missing(prev, order, "are missing")
-    if missing:
-        return Verdict(False, missing)
-    early = _before_input(prev, order)
-    if early and order[0] == len(prev) - 1:
-        return Verdict(False, "the order is reversed: the root comes first, but it must come last")
-    if early:
-        return Verdict(False, f"node {early[0]} is listed before its input node {early[1]}")
-    return Verdict(True)
-
-
-def _diamond_ladder(rungs: int) -> list[list[int]]:
-    """Diamonds stacked on each other: every node is reached along many paths."""
-    prev: list[list[int]] = [[]]
-    for _ in range(rungs):
-        top = len(prev) - 1
-        prev += [[top], [top], [top + 1, top + 2]]
-    return prev
-
-
-def random_dag(rng: np.random.Generator, n: int) -> list[list[int]]:
-    """Three leaves, then nodes using one to three of the five before them (repeats allowed).
-
-    Small enough that a walk without a visited set, which lists a node once per path to
-    it, still ends quickly; some nodes stay unreachable from the root.
-    """
-    sizes = rng.integers(1, 4, size=n)
-    return [rng.integers(max(0, i - 5), i, size=sizes[i]).tolist() if i >= 3 else [] for i in range(n)]
-
-
-_rng = np.random.default_rng(1300)
-GRAPHS: dict[str, Inputs] = {
-    "a single node": {"prev": [[]]},
-    "a chain": {"prev": [[], [0], [1], [2], [3]]},
-    "a diamond": {"prev": [[], [0], [0], [1, 2]]},
-    "a node reached along many paths": {"prev": [[], [0, 0], [0], [1, 2, 1]]},
-    # A walk that marks nodes as visited when it pushes them lists node 2 before node 1 in
-    # one of these two (which one depends on the order in which it pushes the inputs).
-    "a shortcut: the root uses node 1 directly and through node 2": {"prev": [[], [0], [1], [1, 2]]},
-    "the same shortcut, inputs the other way round": {"prev": [[], [0], [1], [2, 1]]},
-    "stacked diamonds": {"prev": _diamond_ladder(4)},
-    "a random graph": {"prev": random_dag(_rng, 12)},
-    "a random graph whose _prev are sets": {"prev": random_dag(_rng, 12), "set": True},
-}
-RANDOM_GRAPHS: dict[str, Inputs] = {
-    f"random graph {i + 1}": {"prev": random_dag(_rng, 14), "set": i % 2 == 1} for i in range(6)
-}
+    found = np.fromiter((getattr(item, "index", -1) if type(item) is Node else -1 for item in items), np.int64)
+    bad = np.flatnonzero(found < 0)
+    if bad.size or not all(nodes[i] is item for i, item in zip(found.tolist(), items, strict=True)):
+        item = items[int(bad[0])] if bad.size else None
+        raise ProbeError(f"{what} returned a {type(item).__name__} that is not a node of the graph")
+    return found
 
 
 def _collector_paused(probe: Callable[[Any, Inputs], Any]) -> Callable[[Any, Inputs], Any]:
     """`probe` with Python's cycle collector off until its graph is freed.
 
-    The collector would rescan a 100,000-node graph many times while it is built, and
-    again after the probe returns; the nodes themselves hold no cycles.
+    The collector would rescan a 100,000-node graph many times while it is built; the nodes
+    themselves hold no cycles.
     """
 
     @wraps(probe)
@@ -250,84 +198,218 @@ def _collector_paused(probe: Callable[[Any, Inputs], Any]) -> Callable[[Any, Inp
     return run
 
 
+def _sequence(inputs: Inputs) -> Array:
+    """A sequence of node numbers: whole numbers, one dimension, at most a few times the graph's size."""
+    n = graph(inputs)[0] if "chain" not in inputs else inputs["chain"] + 1
+    return Array(ndim=1, whole=True, max_elements=4 * n + 16)
+
+
+# ---------------------------------------------------------------------------------------------
+# The graphs of the cases.
+
+
+def _diamond_ladder(rungs: int) -> Sketch:
+    """Diamonds stacked on each other: every node is reached along many paths."""
+    g = Sketch()
+    top = g.node()
+    for _ in range(rungs):
+        left, right = g.node((top, 1.0)), g.node((top, 1.0))
+        top = g.node((left, 1.0), (right, 1.0))
+    return g
+
+
+def _random_dag(rng: np.random.Generator, n: int) -> Sketch:
+    """Three leaves, then nodes using one to three of the five before them (repeats allowed), with
+    random local derivatives; some nodes stay unreachable from the root (the last node)."""
+    g = Sketch()
+    for i in range(n):
+        sources = rng.integers(max(0, i - 5), i, size=int(rng.integers(1, 4))) if i >= 3 else []
+        g.node(*((int(u), float(rng.uniform(-2.0, 2.0))) for u in sources))
+    return g
+
+
+def _sketch(*nodes: Sequence[tuple[int, float]]) -> Sketch:
+    """A graph given node by node, each as its (input, local derivative) pairs."""
+    g = Sketch()
+    for inputs in nodes:
+        g.node(*inputs)
+    return g
+
+
+_rng = np.random.default_rng(1300)
+GRAPHS: dict[str, Inputs] = {
+    "a single node": _sketch(()).case(1),
+    "a chain": _sketch((), [(0, 2.0)], [(1, -1.5)], [(2, 0.5)], [(3, 3.0)]).case(2),
+    "a diamond": _sketch((), [(0, 2.0)], [(0, -1.0)], [(1, 1.5), (2, 0.5)]).case(3),
+    "a node reached along many paths": _sketch((), [(0, 1.0), (0, 2.0)], [(0, 3.0)], [(1, 1.0), (2, -1.0), (1, 0.5)]).case(4),
+    # A walk that marks nodes as visited when it pushes them lists node 2 before node 1 in
+    # one of these two (which one depends on the order in which it pushes the inputs).
+    "a shortcut: the root uses a node directly and through another": _sketch((), [(0, 2.0)], [(1, 3.0)], [(1, 0.5), (2, -1.0)]).case(5),
+    "the same shortcut, inputs the other way round": _sketch((), [(0, 2.0)], [(1, 3.0)], [(2, -1.0), (1, 0.5)]).case(6),
+    "stacked diamonds": _diamond_ladder(4).case(7),
+    "a random graph": _random_dag(_rng, 12).case(8),
+    "a random graph whose _prev are sets": _random_dag(_rng, 12).case(9, as_set=True),
+}  # fmt: skip
+
+
+def _random_graphs(rng: np.random.Generator) -> Inputs:
+    """A random graph for a hidden check: drawn from the rubric's seed, never from this file."""
+    return _random_dag(rng, int(rng.integers(10, 18))).case(int(rng.integers(2**31)), as_set=bool(rng.integers(2)))
+
+
+# Expressions of exercise 12 as graphs, with their local derivatives at the point given.
+X, A = 1.5, 4.5  # x, and a = 3x
+NEURON_AT = {"x1": 2.0, "w1": -3.0, "x2": 0.5, "w2": 1.0, "b": 6.3}
+_N = NEURON_AT
+_T = float(np.tanh(_N["x1"] * _N["w1"] + _N["x2"] * _N["w2"] + _N["b"]))
+EXPRESSIONS: dict[str, Inputs] = {
+    "a * a with a = 3x (a node used twice)": _sketch((), [(0, 3.0)], [(1, A), (1, A)]).case(11),
+    "x * x": _sketch((), [(0, X), (0, X)]).case(12),
+    "x + x": _sketch((), [(0, 1.0), (0, 1.0)]).case(13),
+    "diamond (x * 2) * (x + 1)": _sketch((), [(0, 2.0)], [(0, 1.0)], [(1, X + 1), (2, 2 * X)]).case(14),
+    "non-leaf fan-out (b = 3x; b * b + b)": _sketch((), [(0, 3.0)], [(1, A), (1, A)], [(2, 1.0), (1, 1.0)]).case(15),
+    "non-leaf fan-out (b = 3x; b + b * b)": _sketch((), [(0, 3.0)], [(1, A), (1, A)], [(1, 1.0), (2, 1.0)]).case(16),
+    "neuron tanh(x1*w1 + x2*w2 + b)": _sketch(
+        (), (), (), (), (),  # x1, w1, x2, w2, b
+        [(0, _N["w1"]), (1, _N["x1"])], [(2, _N["w2"]), (3, _N["x2"])],  # x1*w1, x2*w2
+        [(5, 1.0), (6, 1.0)], [(7, 1.0), (4, 1.0)],  # sums
+        [(8, 1 - _T * _T)],  # tanh
+    ).case(17),
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# topological_order
+
+
+def _order_verdict(inputs: Inputs, observed: np.ndarray, expected: Any) -> Verdict:
+    """Every reachable node exactly once, each after its inputs (so the root comes last)."""
+    root, prev = inputs_of(inputs)
+    order = observed.astype(np.int64).tolist()
+    if any(not 0 <= i < len(prev) for i in order):
+        return Verdict(False, "the order holds numbers that are no node of the graph")
+    repeat = _repeated(order)
+    if repeat:
+        node, count = repeat
+        return Verdict(False, f"node {node} is listed {count} times; list every node exactly once", DUPLICATES)
+    missing = _missing(root, prev, order, "are missing")
+    if missing:
+        return Verdict(False, missing)
+    if set(order) - reachable(root, prev):
+        return Verdict(False, "the order lists nodes that the root does not depend on")
+    early = _before_input(prev, order)
+    if early and order[0] == root:
+        return Verdict(False, "the order is reversed: the root comes first, but it must come last")
+    if early:
+        return Verdict(False, f"node {early[0]} is listed before its input node {early[1]}")
+    return Verdict(True)
+
+
 @_collector_paused
-def _order(module: Any, inputs: Inputs) -> dict[str, Any]:
-    nodes = build(graph(inputs), inputs.get("set", False))
-    try:
-        order = module.topological_order(nodes[-1])
-    except RecursionError:
-        return {"recursion_error": True}
-    # An array travels much faster than a list of 100,000 ints.
-    return {"recursion_error": False, "order": np.array(_indices(nodes, order, "topological_order"))}
+def _order(module: Any, inputs: Inputs) -> np.ndarray:
+    nodes, root = build(inputs)
+    return _indices(nodes, module.topological_order(root), "topological_order")
 
 
-topological_order = prop(("topological_order",), fixed(GRAPHS), judge=_order_verdict)(_order)
-topological_order_random = prop(("topological_order",), fixed(RANDOM_GRAPHS), judge=_order_verdict)(_order)
+RECURSIVE_ORDER = recursion_verdict("topological_order(root)")
 
 
-def _chain_verdict(inputs: Inputs, observed: dict[str, Any]) -> Verdict:
+def _order_probe(cases: Callable[[int, int], list[Any]], judge: Any = _order_verdict) -> Any:
+    return prop(("topological_order",), cases, judge, _sequence, raises=RECURSIVE_ORDER)(_order)
+
+
+topological_order = _order_probe(fixed(GRAPHS))
+topological_order_random = _order_probe(seeded(_random_graphs))
+
+
+def _chain_verdict(inputs: Inputs, observed: np.ndarray, expected: Any) -> Verdict:
     """A chain has a single topological order: recognise it at once, else say what is wrong."""
-    found = observed.get("order")
-    if found is not None and np.array_equal(found, np.arange(inputs["chain"] + 1)):
+    if np.array_equal(observed, chain(inputs)[1]):
         return Verdict(True)
-    return _order_verdict(inputs, observed)
+    return _order_verdict(inputs, observed, expected)
 
 
-deep_chain = prop(
-    ("topological_order",), fixed({f"a chain {DEPTH:,} nodes deep": {"chain": DEPTH}}), judge=_chain_verdict
-)(_order)
+deep_chain = _order_probe(fixed({f"a chain {DEPTH:,} nodes deep": {"chain": DEPTH, "seed": 13}}), _chain_verdict)
 
 
 # ---------------------------------------------------------------------------------------------
 # backward
 
 
-def _calls_verdict(inputs: Inputs, observed: dict[str, Any]) -> Verdict:
-    """root.grad = 1 first; then every reachable node's `_backward` once, after all its consumers."""
-    prev, calls = graph(inputs), [node for node, _ in observed["calls"]]
-    root = len(prev) - 1
-    root_grad = next((grad for node, grad in observed["calls"] if node == root), observed["root_grad"])
+def _backward_verdict(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
+    """Every node's grad as the correct backward pass leaves it; the call log says what went wrong."""
+    grads = observed["grads"]
+    if expected is None:  # no correct values here: judge the schedule alone
+        return _schedule(inputs, observed) or Verdict(True)
+    want = np.asarray(expected["grads"])
+    if grads.shape == want.shape and np.allclose(grads, want, rtol=1e-9, atol=1e-12):
+        return Verdict(True)
+    explained = _schedule(inputs, observed)
+    if explained is not None:
+        return explained
+    wrong = int(np.argmax(~np.isclose(grads, want, rtol=1e-9, atol=1e-12))) if grads.shape == want.shape else 0
+    got = grads[wrong] if grads.shape == want.shape else float("nan")
+    return Verdict(False, f"node {wrong}'s grad is {got:.6g} after backward, expected {float(want[wrong]):.6g}")
+
+
+def _schedule(inputs: Inputs, observed: dict[str, Any]) -> Verdict | None:
+    """What is wrong with the order of the `_backward` calls, if anything: root.grad, repeats, gaps, order."""
+    root, prev = inputs_of(inputs)
+    calls = [(int(node), float(grad)) for node, grad in observed["calls"]]
+    order = [node for node, _ in calls]
+    if any(not 0 <= node < len(prev) for node in order):
+        return Verdict(False, "the calls name nodes that are not in the graph")
+    root_grad = next((grad for node, grad in calls if node == root), observed["root_grad"])
     if root_grad != 1.0:
         return Verdict(False, f"root.grad was {root_grad:g} when the root's _backward ran, instead of 1.0")
-    repeat = _repeated(calls)
+    repeat = _repeated(order)
     if repeat:
         node, count = repeat
-        message = f"node {node}'s _backward was called {count} times; call each node's _backward exactly once"
-        return Verdict(False, message, DUPLICATES)
-    missing = _missing(prev, calls, "never had their _backward called")
+        return Verdict(
+            False, f"node {node}'s _backward was called {count} times; call each node's _backward exactly once",
+            DUPLICATES,
+        )  # fmt: skip
+    missing = _missing(root, prev, order, "never had their _backward called")
     if missing:
         return Verdict(False, missing)
-    early = _before_input(prev, calls[::-1])
+    early = _before_input(prev, order[::-1])
     if early is None:
-        return Verdict(True)
+        return None
     node, used = early
     message = f"node {used}'s _backward ran before that of node {node}, which uses it"
-    if _before_input(prev, calls) is None:
+    if _before_input(prev, order) is None:
         return Verdict(False, f"the calls run in topological order, inputs first: {message}", FORWARD)
     return Verdict(False, message)
 
 
-def _called(calls: list[tuple[int, Any]], index: int, node: Node) -> None:
-    calls.append((index, node.grad))
+def _log(calls: list[tuple[int, float]], node: Node, propagate: Callable[[], None]) -> None:
+    calls.append((node.index, node.grad))
+    propagate()
 
 
-@prop(("backward",), fixed(GRAPHS), judge=_calls_verdict)
-def backward_calls(module: Any, inputs: Inputs) -> dict[str, Any]:
-    """Each node's `_backward` records its index and its grad at the time of the call."""
-    nodes = build(graph(inputs), inputs.get("set", False))
-    calls: list[tuple[int, Any]] = []
-    for index, node in enumerate(nodes):
-        node._backward = partial(_called, calls, index, node)
-    module.backward(nodes[-1])
+def _backward_answer(inputs: Inputs) -> Record:
+    n = graph(inputs)[0]
+    calls = Items(Array(ndim=1, size=2), 4 * n + 16)
+    return Record({"grads": Array(ndim=1, size=n), "calls": calls, "root_grad": Number()})
+
+
+def _run_backward(module: Any, inputs: Inputs) -> dict[str, Any]:
+    """The grads after `backward(root)`, and each `_backward` call with the node's grad at the time."""
+    nodes, root = build(inputs)
+    calls: list[tuple[int, float]] = []
+    for node in nodes:
+        node._backward = partial(_log, calls, node, node._backward)
+    module.backward(root)
     return {
-        "calls": [(index, as_float(grad, f"node {index}'s grad")) for index, grad in calls],
-        "root_grad": as_float(nodes[-1].grad, "root.grad"),
+        "grads": np.array([as_float(node.grad, f"node {node.index}'s grad") for node in nodes]),
+        "calls": [[index, as_float(grad, f"node {index}'s grad")] for index, grad in calls],
+        "root_grad": as_float(root.grad, "root.grad"),
     }
 
 
-EXPRESSIONS = {
-    "a * a with a = 3x (a node used twice)": Expression(lambda x: (lambda a: a * a)(x * 3), {"x": 1.5}, DL),
-    **ACCUMULATION,
-    "neuron tanh(x1*w1 + x2*w2 + b)": NEURON,
-}
-backward_gradients = gradient_probe(NodeEngine, EXPRESSIONS)
+def _backward_probe(cases: Callable[[int, int], list[Any]]) -> Any:
+    return prop(("backward",), cases, _backward_verdict, _backward_answer, truth=True)(_run_backward)
+
+
+backward_calls = _backward_probe(fixed(GRAPHS))
+backward_expressions = _backward_probe(fixed(EXPRESSIONS))

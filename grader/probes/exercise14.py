@@ -37,6 +37,7 @@ class TensorEngine(Engine):
     """The submission's `Tensor`: the loss is sum(W * out)."""
 
     requires = ("Tensor",)
+    value = "the loss sum(W * out.data)"
 
     def leaf(self, x: np.ndarray) -> Any:
         return self.module.Tensor(x)

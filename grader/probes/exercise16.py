@@ -1,8 +1,8 @@
 """Probes for exercise 16: LayerNorm forward and backward.
 
-The gradient check differentiates the probe's own LayerNorm (the math of the exercise
-statement), so a bug in the submission's forward pass is reported once, by its own check,
-and not again as a bug in its backward pass.
+The gradient check differentiates the correct LayerNorm (the reference's, in the grader),
+so a bug in the submission's forward pass is reported once, by its own check, and not
+again as a bug in its backward pass.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from grader.probes.base import GradProblem, Inputs, arrays, as_array, gradcheck,
 API = ("layernorm_forward", "layernorm_backward")
 PARAMS = ("x", "gamma", "beta")
 LABELS = {"x": "dx", "gamma": "dgamma", "beta": "dbeta"}
-EPS = 1e-5
 
 
 def batch(rng: np.random.Generator, n: int = 4, d: int = 5, constant_rows: int = 0) -> Inputs:
@@ -31,11 +30,6 @@ def batch(rng: np.random.Generator, n: int = 4, d: int = 5, constant_rows: int =
     }
 
 
-def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    centred = x - x.mean(axis=1, keepdims=True)
-    return gamma * centred / np.sqrt((centred**2).mean(axis=1, keepdims=True) + EPS) + beta
-
-
 @value(API[:1], seeded(batch))
 def layernorm_forward_values(module: Any, inputs: Inputs) -> dict[str, Any]:
     x, gamma, beta = arrays(inputs, *PARAMS)
@@ -48,13 +42,20 @@ def _backward(module: Any, dout: np.ndarray, p: dict[str, np.ndarray]) -> dict[s
 
 
 def _problem(module: Any, inputs: Inputs) -> GradProblem:
-    """The loss sum(dout * layernorm(x)), whose gradients layernorm_backward returns."""
+    """The loss sum(dout * layernorm_forward(x, gamma, beta)), whose gradients layernorm_backward returns."""
     (dout,) = arrays(inputs, "dout")
+
+    def loss(p: dict[str, np.ndarray]) -> float:
+        y = as_array(module.layernorm_forward(p["x"], p["gamma"], p["beta"]), "layernorm_forward(x, gamma, beta)")
+        return float(np.sum(dout * y))
+
     return GradProblem(
         dict(zip(PARAMS, arrays(inputs, *PARAMS), strict=True)),
-        loss=lambda p: float(np.sum(dout * _layernorm(p["x"], p["gamma"], p["beta"]))),
+        loss=loss,
         grads=lambda p: _backward(module, dout, p),
         labels=LABELS,
+        value="sum(dout * layernorm_forward(x, gamma, beta))",
+        own=False,
     )
 
 

@@ -3,7 +3,8 @@
 The test functions call the submission's own `exp`, `log` and `relu`, so one function
 runs on Duals (forward mode), on the submission's reverse-mode nodes and on plain floats
 (the finite differences of the gradient checks). Evaluation counts are observed by
-wrapping `f` in a counter; the limits are applied by the judges, in the grader.
+wrapping `f` in a counter, inside the submission's process: they are feedback only; the
+n-versus-m cost is graded by CPU time measured from outside (`_cost_check`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ from typing import Any
 
 import numpy as np
 
+from grader.answers import Integer, Record
 from grader.probes.base import (
     GradProblem,
     Inputs,
     Probe,
     ProbeError,
+    Resource,
     Verdict,
     as_array,
     as_float,
     fixed,
     gradcheck,
     prop,
+    resource,
     seeded,
     unpack,
     value,
@@ -138,6 +142,20 @@ FUNCTIONS = {
 }
 
 
+def _wide(m: Any, x: Sequence[Any]) -> list[Any]:
+    """One input, many outputs sharing a long computation: one forward evaluation gives all of
+    them, reverse mode walks the shared part once per output."""
+    (t,) = x
+    shared = t
+    for j in range(32):
+        shared = shared * 0.9 + m.exp(t * (0.01 * j))
+    return [shared * (0.5 + 0.01 * k) + m.relu(t - 0.01 * k) for k in range(WIDE)]
+
+
+WIDE = 64
+#: Every function a probe may name: the test functions and the cost checks' wide one.
+TEST_FUNCTIONS = {**FUNCTIONS, "wide": Function(_wide, WIDE, (0.7,))}
+
 def _title(name: str) -> str:
     """`mixed (n=3, m=4)`: a function's name with its numbers of inputs and outputs."""
     function = FUNCTIONS[name]
@@ -145,7 +163,7 @@ def _title(name: str) -> str:
 
 
 def _test_function(module: Any, inputs: Inputs) -> Callable[[Sequence[Any]], list[Any]]:
-    run = FUNCTIONS[inputs["f"]].run
+    run = TEST_FUNCTIONS[inputs["f"]].run
     return lambda x: run(module, x)
 
 
@@ -176,7 +194,7 @@ def _jacobian(module: Any, method: str, inputs: Inputs) -> np.ndarray:
     """The submission's Jacobian, checked to be m x n before anything is compared."""
     x = _point(inputs)
     jac = as_array(getattr(module, method)(_test_function(module, inputs), x), f"{method}(f, x)")
-    shape = (FUNCTIONS[inputs["f"]].outputs, len(x))
+    shape = (TEST_FUNCTIONS[inputs["f"]].outputs, len(x))
     if jac.shape != shape:
         transposed = ": transposed?" if jac.shape == shape[::-1] else ""
         raise ProbeError(f"{method}(f, x) has shape {jac.shape}, expected (m, n) = {shape}{transposed}")
@@ -202,6 +220,7 @@ def _row_check(method: str) -> Probe:
             loss=lambda p: as_float(f([float(v) for v in p["x"]])[row], f"output {row} of f on floats"),
             grads=lambda p: {"x": _jacobian(module, method, inputs)[row]},
             labels={"x": f"J[{row}]"},
+            value=f"output {row} of f (written with your exp, log and relu)",
         )
 
     return gradcheck(_needs(method), fixed(_rows(AT_POINTS)))(build)
@@ -222,29 +241,40 @@ def jacobian_values(module: Any, inputs: Inputs) -> dict[str, Any]:
     return {method: _jacobian(module, method, inputs) for method in ("jacobian_forward", "jacobian_reverse")}
 
 
+def _counted(module: Any, inputs: Inputs) -> tuple[Callable[[Sequence[Any]], list[Any]], list[int]]:
+    """The case's test function, and a counter of its evaluations (kept by the submission's process)."""
+    f, calls = _test_function(module, inputs), [0]
+
+    def counted(x: Sequence[Any]) -> list[Any]:
+        calls[0] += 1
+        return f(x)
+
+    return counted, calls
+
+
 def _evaluation_check(method: str, limit: Callable[[int, int], int], why: str) -> Probe:
-    """How often `method` evaluates f (observed through a counting wrapper), at most limit(n, m)."""
+    """How often `method` evaluates f, at most limit(n, m): feedback only, worth no points.
+
+    The count is kept inside the submission's process, which could rewrite it, so the
+    points for the n-versus-m cost go to the CPU time measured from outside (the cost checks).
+    """
 
     def run(module: Any, inputs: Inputs) -> dict[str, int]:
-        f, calls = _test_function(module, inputs), [0]
-
-        def counted(x: Sequence[Any]) -> list[Any]:
-            calls[0] += 1
-            return f(x)
-
+        counted, calls = _counted(module, inputs)
         args = (_point(inputs), _direction(inputs)) if method == "jvp" else (_point(inputs),)
         getattr(module, method)(counted, *args)
         return {"calls": calls[0]}
 
-    def judge(inputs: Inputs, observed: dict[str, Any]) -> Verdict:
+    def judge(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
         n, m = len(inputs["x"]), FUNCTIONS[inputs["f"]].outputs
-        calls = int(observed["calls"])
+        calls = observed["calls"]
         if calls <= limit(n, m):
             return Verdict(True)
         message = f"{method} evaluated f {calls} times for n = {n} inputs and m = {m} outputs; {why}"
         return Verdict(False, message, "extra-evaluations")
 
-    return prop(_needs(method), fixed(AT_POINTS), judge)(run)
+    answer = Record({"calls": Integer()})
+    return prop(_needs(method), fixed(AT_POINTS), judge, lambda inputs: answer)(run)
 
 
 jvp_evaluations = _evaluation_check(
@@ -258,3 +288,36 @@ jacobian_reverse_evaluations = _evaluation_check(
     lambda n, m: m,
     "at most m, and once is enough: evaluate f once on nodes, then run one backward pass per output",
 )
+
+
+COSTS = {
+    "jacobian_reverse": {f"loss (n={WIDE}, m=1)": {"f": "loss", "x": np.linspace(-1.5, 1.5, WIDE).tolist()}},
+    "jacobian_forward": {f"wide (n=1, m={WIDE})": {"f": "wide", "x": [0.7]}},
+}
+COST_WHY = {
+    "jacobian_reverse": "reverse mode costs about one evaluation of f and one backward pass per output",
+    "jacobian_forward": "forward mode costs about one evaluation of f per input",
+}
+
+
+def _cost_check(method: str) -> Probe:
+    """The CPU time of one `method` call where its mode is cheap, measured from outside the worker,
+    against the reference's time for the same call; the evaluation count only explains an overrun."""
+
+    def run(module: Any, inputs: Inputs) -> dict[str, Any]:
+        counted, calls = _counted(module, inputs)
+        jac = as_array(getattr(module, method)(counted, _point(inputs)), f"{method}(f, x)")
+        return {"answer": jac, "observed": {"calls": calls[0]}}
+
+    def judge(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
+        calls = observed["calls"]
+        counted = f"{method} evaluated f {calls} time{'s' * (calls != 1)} (counted in your process)"
+        return Verdict(False, f"{counted}; {COST_WHY[method]}", "extra-evaluations")
+
+    answer = Record({"calls": Integer()})
+    measured = Resource("cpu", "reference's CPU time", repeat=3)
+    return resource(_needs(method), fixed(COSTS[method]), measured, lambda inputs: answer, judge)(run)
+
+
+jacobian_reverse_cost = _cost_check("jacobian_reverse")
+jacobian_forward_cost = _cost_check("jacobian_forward")

@@ -1,10 +1,12 @@
 """Probes for exercise 18: gradient checkpointing.
 
-The probe builds the blocks itself, in the student process: numpy Linear and Tanh blocks
-that log every forward and backward call and hand out each cache wrapped in a token whose
-lifetime is counted (a cache is alive while the submission still holds it). Only plain
-observations travel back (the peak number of live caches, forward counts, the call log);
-the judges apply the exercise's bounds in the grader.
+The probe builds the blocks itself, in the student process: numpy blocks that log every
+forward and backward call and hand out each cache wrapped in a token whose lifetime is
+counted. Gradients are checked against the correct function; memory and recomputation
+cost are measured from outside the worker (`resource` probes: peak memory on wide
+activations, CPU time against plain backpropagation); the call log and cache counts, kept
+in the submission's process, only explain what went wrong (and the checks judged on them
+alone are worth no points).
 """
 
 from __future__ import annotations
@@ -14,16 +16,19 @@ from typing import Any
 
 import numpy as np
 
+from grader.answers import Array, Flag, Integer, Items, Record
 from grader.probes.base import (
     GradProblem,
     Inputs,
     ProbeError,
+    Resource,
     Verdict,
     arrays,
     as_array,
     fixed,
     gradcheck,
     prop,
+    resource,
     seeded,
     unpack,
     value,
@@ -155,8 +160,8 @@ def _checkpointed(module: Any, blocks: list[_Block], x: np.ndarray, inputs: Inpu
     if not callable(backward):
         raise ProbeError(f"backward should be a function of dy, got a {type(backward).__name__}")
     y = as_array(y, "y")
-    if y.shape != np.shape(inputs["dy"]):
-        raise ProbeError(f"y has shape {y.shape}, expected {np.shape(inputs['dy'])}")
+    if y.shape != x.shape:
+        raise ProbeError(f"y has shape {y.shape}, expected {x.shape} (every block keeps the shape)")
     return y, backward
 
 
@@ -187,7 +192,9 @@ def _problem(module: Any, inputs: Inputs) -> GradProblem:
         y, _ = _checkpointed(module, _build(inputs, p, _Tracker()), p["x"], inputs)
         return float(np.sum(dy * y))
 
-    return GradProblem(params, loss, lambda p: _gradients(module, inputs, p)[1], _labels(params))
+    return GradProblem(
+        params, loss, lambda p: _gradients(module, inputs, p)[1], _labels(params), value="sum(dy * y)"
+    )
 
 
 def _sizes(rng: np.random.Generator) -> Inputs:
@@ -219,7 +226,7 @@ LAYOUTS = {
 
 
 def _observe(module: Any, inputs: Inputs) -> dict[str, Any]:
-    """Peak live caches over forward and backward, forward count per block, the log after the forward."""
+    """Forward count per block and the call log after the forward pass (kept by the submission's process)."""
     tracker = _Tracker()
     params = {"x": arrays(inputs, "x")[0], **_weights(inputs)}
     blocks = _build(inputs, params, tracker)
@@ -227,10 +234,14 @@ def _observe(module: Any, inputs: Inputs) -> dict[str, Any]:
     forward_pass = len(tracker.log)
     backward(arrays(inputs, "dy")[0])
     return {
-        "peak": tracker.peak,
         "forwards": [tracker.log.count(("forward", block.index)) for block in blocks],
-        "after_forward": tracker.log[forward_pass:],
+        "after_forward": [[kind == "forward", index] for kind, index in tracker.log[forward_pass:]],
     }
+
+
+def _observation(inputs: Inputs) -> Record:
+    blocks = int(inputs["blocks"])
+    return Record({"forwards": Array(ndim=1, size=blocks, whole=True), "after_forward": Items(Array(ndim=1, size=2), 64 * blocks)})
 
 
 def _layout(inputs: Inputs) -> tuple[int, int]:
@@ -238,36 +249,20 @@ def _layout(inputs: Inputs) -> tuple[int, int]:
     return blocks, min(int(inputs["segments"]), blocks)
 
 
-def _recomputed(observed: dict[str, Any]) -> list[list[int]]:
+def _recomputed(after_forward: Any) -> list[list[int]]:
     """The runs of blocks whose forward ran again during backward, in the order they ran."""
     runs: list[list[int]] = []
-    previous = "backward"
-    for kind, index in observed["after_forward"]:
-        if kind == "forward":
-            if previous != "forward":
+    previous = False
+    for forward, index in after_forward:
+        if forward:
+            if not previous:
                 runs.append([])
             runs[-1].append(int(index))
-        previous = kind
+        previous = bool(forward)
     return runs
 
 
-def _few_caches(inputs: Inputs, observed: dict[str, Any]) -> Verdict:
-    """At most S checkpoints' worth plus one segment of caches alive at any moment."""
-    blocks, segments = _layout(inputs)
-    longest = math.ceil(blocks / segments)
-    bound, peak = segments + longest, int(observed["peak"])
-    if peak <= bound:
-        return Verdict(True)
-    message = (
-        f"{peak} caches were alive at once; {blocks} blocks in {segments} segments allow at most "
-        f"{bound} ({segments} + ceil({blocks}/{segments}))"
-    )
-    if not _recomputed(observed):
-        return Verdict(False, f"{message}: the forward pass kept every cache", "no-recomputation")
-    return Verdict(False, f"{message}: let go of each cache once its block's backward has used it")
-
-
-def _forwards_at_most_twice(inputs: Inputs, observed: dict[str, Any]) -> Verdict:
+def _forwards_at_most_twice(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
     counts = [int(c) for c in observed["forwards"]]
     worst = int(np.argmax(counts))
     if counts[worst] <= 2:
@@ -279,10 +274,10 @@ def _forwards_at_most_twice(inputs: Inputs, observed: dict[str, Any]) -> Verdict
     )
 
 
-def _balanced(inputs: Inputs, observed: dict[str, Any]) -> Verdict:
+def _balanced(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
     """Backward recomputes S contiguous segments covering every block once, sizes within one."""
     blocks, segments = _layout(inputs)
-    runs = _recomputed(observed)
+    runs = _recomputed(observed["after_forward"])
     if not runs:
         message = "backward ran no block's forward again: nothing was recomputed from the checkpoints"
         return Verdict(False, message, "no-recomputation")
@@ -294,16 +289,134 @@ def _balanced(inputs: Inputs, observed: dict[str, Any]) -> Verdict:
     sizes = [len(run) for run in runs]
     if len(runs) != segments or max(sizes) - min(sizes) > 1:
         small, extra = divmod(blocks, segments)
-        expected = ", ".join(str(small + (i < extra)) for i in range(segments))
+        expected_sizes = ", ".join(str(small + (i < extra)) for i in range(segments))
         return Verdict(
             False,
             f"segments of sizes {', '.join(map(str, sizes))}; expected {segments} segments whose sizes "
-            f"differ by at most one ({expected} in some order)",
+            f"differ by at most one ({expected_sizes} in some order)",
             "unbalanced-segments",
         )
     return Verdict(True)
 
 
-checkpoint_sequential_memory = prop(API, fixed(LAYOUTS), _few_caches)(_observe)
-checkpoint_sequential_forwards = prop(API, fixed(LAYOUTS), _forwards_at_most_twice)(_observe)
-checkpoint_sequential_segments = prop(API, fixed(LAYOUTS), _balanced)(_observe)
+# Feedback only (no points): the call log is kept in the submission's process, which could rewrite it.
+checkpoint_sequential_forwards = prop(API, fixed(LAYOUTS), _forwards_at_most_twice, _observation)(_observe)
+checkpoint_sequential_segments = prop(API, fixed(LAYOUTS), _balanced, _observation)(_observe)
+
+
+# ---------------------------------------------------------------------------------------------
+# Measured from outside: memory with wide activations, CPU time with many small blocks.
+
+
+class _ScaleLeaky(_Block):
+    """y = leaky_relu(x * w + b) along the width: cheap, and its cache (x and y) is what backward needs."""
+
+    def __init__(self, index: int, tracker: _Tracker, w: np.ndarray, b: np.ndarray):
+        super().__init__(index, tracker)
+        self.w, self.b = w, b
+        self.dw, self.db = np.zeros_like(w), np.zeros_like(b)
+
+    def _forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        z = x * self.w + self.b
+        y = np.maximum(z, 0.1 * z)
+        return y, np.stack([x, y])
+
+    def _backward(self, dy: np.ndarray, kept: np.ndarray) -> np.ndarray:
+        x, y = kept
+        dz = np.where(y > 0, dy, 0.1 * dy)
+        self.dw += (dz * x).sum(axis=0)
+        self.db += dz.sum(axis=0)
+        return dz * self.w
+
+
+def _wide_network(inputs: Inputs, tracker: _Tracker) -> tuple[list[_Block], np.ndarray, np.ndarray]:
+    """ScaleTanh blocks over (rows, width) activations, x and dy, all drawn from the case's seed."""
+    rng = np.random.default_rng(inputs["seed"])
+    rows, width = int(inputs["rows"]), int(inputs["width"])
+    blocks: list[_Block] = [
+        _ScaleLeaky(i, tracker, rng.uniform(0.5, 1.5, width), 0.1 * rng.standard_normal(width))
+        for i in range(int(inputs["blocks"]))
+    ]
+    return blocks, rng.standard_normal((rows, width)), rng.standard_normal((rows, width))
+
+
+def _measured_run(module: Any, inputs: Inputs) -> dict[str, Any]:
+    """One checkpointed forward and backward pass; the answer is sampled so that sending it stays cheap."""
+    tracker = _Tracker()
+    blocks, x, dy = _wide_network(inputs, tracker)
+    y, backward = _checkpointed(module, blocks, x, inputs)
+    forward_pass = len(tracker.log)
+    dx = as_array(backward(dy), "dx")
+    if dx.shape != x.shape:
+        raise ProbeError(f"dx has shape {dx.shape}, expected {x.shape}")
+    scales = [block for block in blocks if isinstance(block, _ScaleLeaky)]
+    step = max(1, len(y) // 4)
+    answer = {
+        "y": y[::step],
+        "dx": dx[::step],
+        "dw": np.stack([block.dw for block in scales]).sum(axis=1),
+        "db": np.stack([block.db for block in scales]).sum(axis=1),
+    }
+    recomputed = any(kind == "forward" for kind, _ in tracker.log[forward_pass:])
+    return {"answer": answer, "observed": {"peak caches": tracker.peak, "recomputed": recomputed}}
+
+
+class _PlainBackprop:
+    """Backpropagation without checkpointing: the correct answer, and the cost a checkpointed pass is held to."""
+
+    @staticmethod
+    def checkpoint_sequential(blocks: list[_Block], x: np.ndarray, segments: int) -> tuple[np.ndarray, Any]:
+        caches = []
+        for block in blocks:
+            x, cache = block.forward(x)
+            caches.append(cache)
+
+        def backward(dy: np.ndarray) -> np.ndarray:
+            for block, cache in zip(reversed(blocks), reversed(caches), strict=True):
+                dy = block.backward(dy, cache)
+            return dy
+
+        return x, backward
+
+
+def _caches_allowed(inputs: Inputs) -> float:
+    """S checkpoints plus the caches of the longest segment (x and y each), in bytes: what checkpointing
+    needs alive."""
+    blocks, segments = _layout(inputs)
+    activation = 8.0 * inputs["rows"] * inputs["width"]
+    return (segments + 2 * math.ceil(blocks / segments)) * activation
+
+
+def _too_much_memory(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
+    blocks, segments = _layout(inputs)
+    if not observed["recomputed"]:
+        return Verdict(False, "the forward pass kept every cache (nothing was recomputed)", "no-recomputation")
+    peak = observed["peak caches"]
+    return Verdict(False, f"{peak} caches were alive at once (counted in your process); let go of each cache once its block's backward has used it")
+
+
+def _too_slow(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
+    return Verdict(False, "recompute each segment once, from its own checkpoint, never from the network's input")
+
+
+MEASURED_ANSWER = Record({"peak caches": Integer(), "recomputed": Flag()})
+WIDE_LAYOUT = {"36 blocks of 32 x 1024 in 6 segments": {"blocks": 36, "segments": 6, "rows": 32, "width": 1024, "seed": 18}}
+#: What a call costs the interpreter beyond the checkpointing itself (the probe's arrays, the answer).
+CALL_OVERHEAD = 8 * 2**20
+DEEP_LAYOUT = {"144 small blocks in 12 segments": {"blocks": 144, "segments": 12, "rows": 4, "width": 16, "seed": 81}}
+
+
+def _plain(reference: Any) -> Any:
+    return _PlainBackprop
+
+
+checkpoint_sequential_memory = resource(
+    API, fixed(WIDE_LAYOUT), Resource(
+        "memory", "S + 2 ceil(L/S) activations", size=_caches_allowed, overhead=CALL_OVERHEAD, trusted=_plain, repeat=2
+    ),
+    lambda inputs: MEASURED_ANSWER, _too_much_memory,
+)(_measured_run)  # fmt: skip
+checkpoint_sequential_cost = resource(
+    API, fixed(DEEP_LAYOUT), Resource("cpu", "CPU time of plain backpropagation", trusted=_plain, repeat=3),
+    lambda inputs: MEASURED_ANSWER, _too_slow,
+)(_measured_run)  # fmt: skip

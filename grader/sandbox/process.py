@@ -91,6 +91,11 @@ class WorkerProcess:
         self._drain = OutputDrain(output_r, output)
         self._killed = False
 
+    @property
+    def pid(self) -> int:
+        """The worker's process id, for reading its accounting from outside (valid until kill())."""
+        return int(self._popen.pid)
+
     def has_exited(self) -> bool:
         """Whether the worker has ended, *without* reaping it.
 

@@ -33,14 +33,14 @@ def encode(obj: Any) -> bytes:
     Accepts None, bool, int, float, str, lists/tuples, dicts with str keys and
     real-valued numpy arrays (sent as float64); anything else is a TypeError.
     """
-    text = json.dumps(_jsonable(obj), allow_nan=True, separators=(",", ":"))
+    text = json.dumps(jsonable(obj), allow_nan=True, separators=(",", ":"))
     return text.encode("ascii") + b"\n"
 
 
 def decode(line: bytes) -> Any:
     """Parse one line written by :func:`encode`; malformed input raises ValueError."""
     try:
-        return json.loads(line, object_hook=_revive_array)
+        return json.loads(line, object_hook=revive)
     except RecursionError:
         raise ValueError("message is nested too deeply") from None
 
@@ -82,14 +82,15 @@ def _str_key(key: Any) -> str:
     return str(key)
 
 
-def _jsonable(obj: Any) -> Any:
+def jsonable(obj: Any) -> Any:
+    """Plain data as JSON-ready values: arrays become {ARRAY_KEY: shape, "data": [...]} (see revive)."""
     if obj is None or isinstance(obj, str):
         return obj
     for kind in (bool, int, float):
         if isinstance(obj, kind):
             return kind(obj)
     if isinstance(obj, (list, tuple)):
-        return [_jsonable(item) for item in obj]
+        return [jsonable(item) for item in obj]
     if isinstance(obj, dict):
         return _jsonable_dict(obj)
     if type(obj).__name__ == "ndarray" and type(obj).__module__ == "numpy":
@@ -106,7 +107,7 @@ def _jsonable_dict(obj: dict) -> dict[str, Any]:
     for key in obj:
         if not isinstance(key, str):
             raise TypeError(f"dict keys must be str to be sent, got {type(key).__name__}")
-    return {str(key): _jsonable(value) for key, value in obj.items()}
+    return {str(key): jsonable(value) for key, value in obj.items()}
 
 
 def _jsonable_array(array: np.ndarray) -> dict[str, Any]:
@@ -116,7 +117,8 @@ def _jsonable_array(array: np.ndarray) -> dict[str, Any]:
     return {ARRAY_KEY: list(array.shape), "data": flat.tolist()}
 
 
-def _revive_array(obj: dict[str, Any]) -> Any:
+def revive(obj: dict[str, Any]) -> Any:
+    """``json.loads``' object hook: the arrays `jsonable` wrote, back as float64 ndarrays."""
     if ARRAY_KEY not in obj:
         return obj
     shape, data = obj[ARRAY_KEY], obj.get("data")

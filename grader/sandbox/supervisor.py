@@ -27,8 +27,10 @@ from typing import Any, Literal
 from grader.sandbox import audit, protocol
 from grader.sandbox.channel import Channel, ChannelClosed, ChannelOverflow, ChannelTimeout
 from grader.sandbox.confinement import format_size
+from grader.sandbox.meter import Measurement, Meter
 from grader.sandbox.output import CappedOutput
 from grader.sandbox.process import SPAWN_DEFENCES, WorkerProcess
+from grader.text import MESSAGE_CHARS, NAME_CHARS, TRACEBACK_CHARS, clip
 
 CORRUPTED_MESSAGE = "the submission corrupted the grader's channel"
 OVERSIZED_MESSAGE = "the submission's answer was too large to receive"
@@ -36,6 +38,8 @@ OVERSIZED_MESSAGE = "the submission's answer was too large to receive"
 CLOSE_GRACE_S = 0.5
 #: Findings kept per submission (each worker process caps its own, but restarts repeat them).
 MAX_FINDINGS = 50
+#: Names a submission may define and announce (a module with more is no exercise).
+MAX_NAMES = 10_000
 #: A "score" field in what the submission printed: a result of its own making.
 FORGED_OUTPUT = re.compile(r'"(?:score|max_score)"\s*:')
 PRINTED_RESULT = 'printed a grading result of its own (a "score" field); grades come only from the grader'
@@ -74,6 +78,8 @@ class Reply:
     status: Literal["ok", "error", "timeout", "crashed"]
     value: Any = None
     error: StudentError | None = None
+    #: What the call used, read from outside the worker (calls made with ``measure=True``).
+    measured: Measurement | None = None
 
 
 class Worker:
@@ -103,40 +109,55 @@ class Worker:
             self._process = self._spawn()
             self._ready = None
 
-    def wait_ready(self) -> Reply:
-        """Wait for the import: ok with the module's public names, or why it failed."""
+    def wait_ready(self, cap: float | None = None) -> Reply:
+        """Wait for the import (at most until ``cap``): ok with the module's public names, or why it failed."""
         if self._import_failure is not None:
             return self._import_failure
         self.start()
         if self._ready is None:
-            self._ready = self._await_import()
+            self._ready = self._await_import(cap)
         if self._ready.status != "ok":
             self._import_failure = self._ready
             self._discard()
         return self._ready
 
-    def call(self, probe: str, inputs: dict[str, Any], timeout: float | None = None) -> Reply:
+    def call(
+        self,
+        probe: str,
+        inputs: dict[str, Any],
+        timeout: float | None = None,
+        cap: float | None = None,
+        measure: bool = False,
+    ) -> Reply:
         """Run ``probe(student_module, inputs)`` in the worker and return its plain result.
 
         ``probe`` is "exerciseNN.function" (from ``grader.probes``) or a dotted path
         "package.module.function". ``timeout`` defaults to ``limits.call_timeout_s``
-        and excludes the import of a restarted worker. ``inputs`` must be plain
-        data (see :func:`protocol.encode`); anything else is a grader bug: TypeError.
+        and excludes the import of a restarted worker; ``cap`` (monotonic) bounds the
+        whole call, a restart's import included. With ``measure``, the reply carries what
+        the call used (see :mod:`grader.sandbox.meter`). ``inputs`` must be plain data (see
+        :func:`protocol.encode`); anything else is a grader bug: TypeError.
         """
-        ready = self.wait_ready()
+        ready = self.wait_ready(cap)
         if ready.status != "ok":
             return ready
         assert self._process is not None
         channel = self._process.channel
         limit = self._limits.call_timeout_s if timeout is None else timeout
-        deadline = time.monotonic() + limit
+        deadline = min(time.monotonic() + limit, cap if cap is not None else float("inf"))
         self._requests += 1
         request_id = self._requests
         request = protocol.encode({"id": request_id, "probe": probe, "inputs": inputs})
+        meter = Meter(self._process.pid) if measure else None
 
         def exchange() -> Reply:
+            if meter is not None:
+                meter.start()
             channel.send(request, deadline)
-            return _reply_from(self._receive(channel, deadline), request_id)
+            reply = _reply_from(self._receive(channel, deadline), request_id)
+            if meter is not None:
+                reply.measured = meter.stop()
+            return reply
 
         return self._guarded(exchange, f"no answer within {limit:g} s (the worker was stopped)")
 
@@ -213,11 +234,11 @@ class Worker:
             output=self._output,
         )
 
-    def _await_import(self) -> Reply:
+    def _await_import(self, cap: float | None) -> Reply:
         assert self._process is not None
         channel = self._process.channel
         limit = self._limits.import_timeout_s
-        deadline = self._process.started_at + limit
+        deadline = min(self._process.started_at + limit, cap if cap is not None else float("inf"))
 
         def exchange() -> Reply:
             self._reported_defences = _defences_from(self._receive(channel, deadline))
@@ -275,9 +296,9 @@ def _ready_from(message: Any) -> Reply:
     if not message["ready"]:
         return Reply("error", error=_student_error_from(message.get("error")))
     names = message.get("names")
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or len(names) > MAX_NAMES:
         raise ValueError("malformed list of names")
-    return Reply("ok", value=names)
+    return Reply("ok", value=[clip(name, NAME_CHARS) for name in names])
 
 
 def _reply_from(message: Any, request_id: int) -> Reply:
@@ -298,4 +319,4 @@ def _student_error_from(error: Any) -> StudentError:
         raise ValueError("malformed error")
     if line is not None and type(line) is not int:
         raise ValueError("malformed error line")
-    return StudentError(kind, message, text, line)
+    return StudentError(clip(kind, NAME_CHARS), clip(message, MESSAGE_CHARS), clip(text, TRACEBACK_CHARS), line)

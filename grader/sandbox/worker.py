@@ -28,11 +28,10 @@ from grader.sandbox import audit, protocol
 from grader.sandbox.confinement import confine
 from grader.sandbox.policy import Paths
 from grader.sandbox.tamper import STREAMS, Watch
+from grader.text import MESSAGE_CHARS, TRACEBACK_CHARS, clip
 
 #: A probe named "exerciseNN.func" lives in this package; longer names are absolute.
 PROBE_PACKAGE = "grader.probes"
-MESSAGE_CHARS = 2_000
-TRACEBACK_CHARS = 8_000
 #: Distinct findings one process may send: a loop of attempts must not flood the grader.
 MAX_FINDINGS = 32
 #: Describes an exception raised by student code for a reply (see :func:`describe`).
@@ -201,7 +200,7 @@ def _message(exc: BaseException) -> str:
         text = str(exc)
     except BaseException:  # a student's __str__ may raise anything
         text = "<the exception's message could not be read>"
-    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + "..."
+    return clip(text, MESSAGE_CHARS)
 
 
 def _capture_prints() -> None:

@@ -26,7 +26,7 @@ MATRIX = {
         },
         {
             "accumulation.gradcheck": "x * x: dL/dx is off: max relative error 0.5 (expected 3, got 1.5",
-            "backward.deep": "a chain 10,000 nodes deep: x.grad is 1, expected 10001",
+            "backward.deep": "a chain 10,000 nodes deep: x.grad is 1.05",
         },
     ),
     "power_missing_n": Expect(
@@ -74,4 +74,4 @@ def test_a_backward_that_hangs_times_out_and_the_operators_are_still_graded(tmp_
     assert {c.message for c in result.checks if c.id == "accumulation.gradcheck"} == {
         "x * x: did not finish within 1 s (an infinite loop?)"
     }
-    assert result.score == 10
+    assert result.score == 10.75  # 3 of the 4 expressions ran and passed before the one that hangs

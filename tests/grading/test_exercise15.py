@@ -7,6 +7,8 @@ import pytest
 from tests.grading.student_matrix import Checks, Expect, assert_verdicts, grade_student
 
 VJP = ("softmax_backward.gradcheck", "backward.reference")
+#: Efficiency earns points only with a correct answer: a wrong VJP fails the memory check too.
+WRONG_ON_THE_MEASURED_CALL = {"softmax_backward.memory": ("failed", None)}
 CROSS_ENTROPY = ("softmax_cross_entropy_backward.gradcheck", "backward.reference")
 
 
@@ -17,11 +19,12 @@ def checks(ids: tuple[str, ...], status: str, misconception: str | None) -> Chec
 MATRIX = {
     "correct": Expect(),
     "missing_subtraction": Expect(
-        checks(VJP, "failed", "missing-subtraction"),
+        {**checks(VJP, "failed", "missing-subtraction"), **WRONG_ON_THE_MEASURED_CALL},
         {"softmax_backward.gradcheck": "dz is off: 20 of 20 entries differ"},
     ),
     "wrong_sum_axis": Expect(
-        checks(VJP, "failed", "wrong-sum-axis"), {"backward.reference": "softmax_backward is off"}
+        {**checks(VJP, "failed", "wrong-sum-axis"), **WRONG_ON_THE_MEASURED_CALL},
+        {"backward.reference": "softmax_backward is off", "softmax_backward.memory": "the answer is off"},
     ),
     "unstable_softmax": Expect(
         checks(("softmax.stable",), "failed", "unstable-softmax"),
@@ -29,7 +32,7 @@ MATRIX = {
     ),
     "materialised_jacobian": Expect(
         checks(("softmax_backward.memory",), "failed", "materialised-jacobian"),
-        {"softmax_backward.memory": "x the reference's"},
+        {"softmax_backward.memory": "2 rows of 4096 classes: the call used 76"},
     ),
     "forgot_divide_by_n": Expect(
         checks(CROSS_ENTROPY, "failed", "forgot-divide-by-n"),

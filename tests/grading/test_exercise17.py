@@ -8,6 +8,7 @@ from tests.grading.student_matrix import Checks, Expect, assert_verdicts, grade_
 
 FORWARD_MODE = ("dual.operators", "jvp.reference", "jacobian_forward.gradcheck", "jacobians.reference")
 REVERSE = ("jacobian_reverse.gradcheck", "jacobian_reverse.evaluations", "jacobians.reference")
+REVERSE_COST = "jacobian_reverse.cost"
 
 
 def checks(ids: tuple[str, ...], status: str, misconception: str | None) -> Checks:
@@ -17,8 +18,13 @@ def checks(ids: tuple[str, ...], status: str, misconception: str | None) -> Chec
 MATRIX = {
     "correct": Expect(),
     "tangents_multiplied": Expect(
-        checks(FORWARD_MODE, "failed", "tangents-multiplied"),
-        {"dual.operators": "__sub__ (a - b): tangent is off", "jvp.reference": "mixed (n=3, m=4): J v"},
+        # Efficiency earns points only with a correct answer: the wrong Jacobian fails the cost check too.
+        {**checks(FORWARD_MODE, "failed", "tangents-multiplied"), "jacobian_forward.cost": ("failed", None)},
+        {
+            "dual.operators": "__sub__ (a - b): tangent is off",
+            "jvp.reference": "mixed (n=3, m=4): J v",
+            "jacobian_forward.cost": "efficiency earns points only with a correct answer",
+        },
     ),
     "product_rule_half": Expect(
         checks(FORWARD_MODE, "failed", "product-rule-half"),
@@ -44,7 +50,7 @@ MATRIX = {
         {"jacobian_reverse.gradcheck": "row 1 of mixed (n=3, m=4): J[1] is off"},
     ),
     "missing_reverse": Expect(
-        checks(REVERSE, "error", None),
+        checks((*REVERSE, REVERSE_COST), "error", None),
         {"jacobian_reverse.gradcheck": "exercise17.py does not define jacobian_reverse"},
     ),
 }

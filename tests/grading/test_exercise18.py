@@ -8,6 +8,7 @@ from tests.grading.student_matrix import Checks, Expect, assert_verdicts, grade_
 
 GRADIENTS = ("checkpoint_sequential.gradcheck", "checkpoint_sequential.reference")
 OBSERVED = tuple(f"checkpoint_sequential.{name}" for name in ("memory", "forwards", "segments"))
+MEASURED = ("checkpoint_sequential.memory", "checkpoint_sequential.cost")
 
 
 def checks(ids: tuple[str, ...], status: str, misconception: str | None) -> Checks:
@@ -19,19 +20,17 @@ MATRIX = {
     "no_recomputation": Expect(
         checks(OBSERVED[::2], "failed", "no-recomputation"),
         {
-            "checkpoint_sequential.memory": (
-                "16 blocks in 4 segments: 16 caches were alive at once; 16 blocks in 4 segments allow "
-                "at most 8 (4 + ceil(16/4)): the forward pass kept every cache"
-            ),
+            "checkpoint_sequential.memory": "the forward pass kept every cache (nothing was recomputed)",
             "checkpoint_sequential.segments": "backward ran no block's forward again",
         },
     ),
     "stale_caches": Expect(
-        checks(GRADIENTS, "failed", "stale-caches"),
+        # Efficiency earns points only with a correct answer: wrong gradients fail the measured checks too.
+        {**checks(GRADIENTS, "failed", "stale-caches"), **checks(MEASURED, "failed", None)},
         {"checkpoint_sequential.gradcheck": "dx is off: 6 of 6 entries differ"},
     ),
     "mismatched_caches": Expect(
-        checks(GRADIENTS, "failed", "mismatched-caches"),
+        {**checks(GRADIENTS, "failed", "mismatched-caches"), **checks(MEASURED, "failed", None)},
         {"checkpoint_sequential.gradcheck": "dx is off: 6 of 6 entries differ"},
     ),
     "unbalanced_segments": Expect(
@@ -44,15 +43,19 @@ MATRIX = {
         },
     ),
     "recompute_from_input": Expect(
-        checks(OBSERVED[1:], "failed", None),
+        checks((*OBSERVED[1:], "checkpoint_sequential.cost"), "failed", None),
         {
+            "checkpoint_sequential.cost": "of CPU",
             "checkpoint_sequential.forwards": "16 blocks in 4 segments: block 0's forward ran 5 times",
             "checkpoint_sequential.segments": "backward ran 40 block forwards in 4 runs for 16 blocks",
         },
     ),
     "wrong_shape": Expect(
-        checks(GRADIENTS, "failed", None),
-        {"checkpoint_sequential.gradcheck": "dx has shape (3, 2), expected (2, 3): transposed?"},
+        {**checks(GRADIENTS, "failed", None), **checks(MEASURED, "error", None)},
+        {
+            "checkpoint_sequential.gradcheck": "dx has shape (3, 2), expected (2, 3): transposed?",
+            "checkpoint_sequential.memory": "dx has shape (1024, 32), expected (32, 1024)",
+        },
     ),
 }
 
@@ -66,6 +69,6 @@ def test_student_matrix(name: str, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_hang_in_backward_times_out_and_the_static_check_is_still_graded(tmp_path: Path) -> None:
     result = grade_student("exercise18", "hangs", tmp_path, timeout=1)
-    assert_verdicts(result, Expect(checks(GRADIENTS + OBSERVED, "timeout", None)))
+    assert_verdicts(result, Expect(checks(GRADIENTS + OBSERVED + MEASURED, "timeout", None)))
     assert result.checks[0].message == "did not finish within 1 s (an infinite loop?)"
     assert result.score == 1

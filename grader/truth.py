@@ -1,0 +1,135 @@
+"""The correct answers a check compares with: computed from the reference, or the course's shipped values.
+
+Points for a gradient require the right function (SPEC §6): a gradient check compares the
+submission's gradient with central differences of the *correct* function, never only of
+its own. On the course autograder those come from the reference solution, evaluated in
+the grader; where the course ships without solutions (the student kit) they come from
+`rubrics/exerciseNN.truth.json`, which `grade assign` writes from the reference for the
+visible checks that need it — the correct function's values at the public check points,
+never code and never a hidden case — so both give the same verdict on every visible check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.probes.base import Case, Probe
+from grader.rubric import Check, Rubric
+from grader.sandbox.protocol import decode, encode, jsonable, plain, revive
+from grader.settings import for_check, resolve
+
+SCHEMA = "grader.truth/1"
+SUFFIX = ".truth.json"
+
+
+def data_path(rubric_path: Path) -> Path:
+    """Where the shipped correct values of a rubric's exercise live: next to the rubric."""
+    return rubric_path.with_name(rubric_path.stem + SUFFIX)
+
+
+def digest(inputs: Mapping[str, Any]) -> str:
+    """A fingerprint of a case's inputs: shipped values are used only for the very same case."""
+    text = json.dumps(jsonable(dict(inputs)), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def run_trusted(module: Any, probe: Probe, inputs: Mapping[str, Any]) -> Any:
+    """A probe on trusted code (the reference, a variant), as plain data, in the grader."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return decode(encode(plain(probe(module, dict(inputs)))))
+
+
+def numerical(module: Any, probe: Probe, inputs: Mapping[str, Any], eps: float) -> Any:
+    """The correct function's value at the check point and its central differences (a gradient check)."""
+    assert probe.build is not None, "not a gradient-check probe"
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return decode(encode(plain(probe.build(module, dict(inputs)).numerical(eps))))
+
+
+@dataclass
+class Truth:
+    """The correct answers for one exercise's checks, from its reference or its shipped values."""
+
+    reference: Any = None
+    #: check id -> case label -> {"inputs": digest, "eps": e or None, "value": ...}
+    shipped: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
+    _known: dict[tuple[str, str, float | None], Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, rubric: Rubric, reference: Any) -> Truth:
+        """The truth for `rubric`: its reference if any, and the values shipped next to it if any."""
+        path = data_path(rubric.path)
+        shipped: dict[str, Any] = {}
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"), object_hook=revive)
+            if data.get("schema") == SCHEMA and data.get("exercise") == rubric.exercise:
+                shipped = data["checks"]
+        return cls(reference, shipped)
+
+    def gradient(self, check: Check, probe: Probe, case: Case, eps: float) -> Any:
+        """`{"loss", "numeric"}` of the correct function at the case, or None where nothing knows it."""
+        stored = self._stored(check, case)
+        if stored is not None and (self.reference is None or stored["eps"] == eps):
+            return stored["value"]
+        if self.reference is None:
+            return None
+        return self._memo((check.id, case.label, eps), lambda: numerical(self.reference, probe, case.inputs, eps))
+
+    def value(self, check: Check, probe: Probe, case: Case) -> Any:
+        """What the probe gives on the correct solution, or None where nothing knows it."""
+        stored = self._stored(check, case)
+        if stored is not None:
+            return stored["value"]
+        if self.reference is None:
+            return None
+        return self._memo((check.id, case.label, None), lambda: run_trusted(self.reference, probe, case.inputs))
+
+    def _stored(self, check: Check, case: Case) -> Mapping[str, Any] | None:
+        entry = self.shipped.get(check.id, {}).get(case.label)
+        return entry if entry is not None and entry.get("inputs") == digest(case.inputs) else None
+
+    def _memo(self, key: tuple[str, str, float | None], compute: Any) -> Any:
+        if key not in self._known:
+            self._known[key] = compute()
+        return self._known[key]
+
+
+def shipped_values(rubric: Rubric, probes: Any, reference: Any) -> dict[str, Any]:
+    """The values a course without solutions needs: the visible gradient checks' and truth-backed properties'."""
+    base = resolve(rubric=rubric.defaults)
+    checks: dict[str, Any] = {}
+    for check in rubric.checks:
+        probe = getattr(probes, check.probe or "", None)
+        if check.visibility != "visible" or probe is None or not _needs_truth(probe):
+            continue
+        eps = for_check(base, check.overrides).eps if probe.kind == "gradcheck" else None
+        checks[check.id] = {
+            case.label: {"inputs": digest(case.inputs), "eps": eps, "value": _value(reference, probe, case, eps)}
+            for case in probe.cases(check.seed, check.cases)
+        }
+    return {"schema": SCHEMA, "exercise": rubric.exercise, "checks": checks}
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    return json.dumps(jsonable(dict(data)), indent=1, sort_keys=True) + "\n"
+
+
+def _needs_truth(probe: Probe) -> bool:
+    return probe.kind == "gradcheck" or (probe.kind == "property" and probe.truth)
+
+
+def _value(reference: Any, probe: Probe, case: Case, eps: float | None) -> Any:
+    if eps is not None:
+        return numerical(reference, probe, case.inputs, eps)
+    return run_trusted(reference, probe, case.inputs)
+
