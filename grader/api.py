@@ -154,7 +154,7 @@ def _run_checks(rubric: Rubric, ctx: Context, worker: Worker) -> tuple[list[Chec
     shown = None
     for check in order:
         if check.visibility != "visible" and shown is None:
-            shown = len(worker.output)
+            shown = len(worker.output_so_far())
         done[check.id] = checks.run(check, ctx)
     return [done[check.id] for check in rubric.checks], shown
 

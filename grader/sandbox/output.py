@@ -14,6 +14,8 @@ import time
 CHUNK_BYTES = 1 << 16
 #: After stop(), how long to keep draining output that is still arriving.
 STOP_DRAIN_S = 0.5
+#: Longest wait for the pipe to be emptied into the sink (a writer that never stops has no "now").
+SETTLE_S = 0.2
 POLL_S = 0.05
 
 
@@ -48,6 +50,7 @@ class OutputDrain:
     def __init__(self, fd: int, sink: CappedOutput) -> None:
         self._fd, self._sink = fd, sink
         self._stop_at: float | None = None
+        self._copying = threading.Lock()  # held from a read until its bytes are in the sink
         self._thread = threading.Thread(target=self._run, name="worker-output", daemon=True)
         self._thread.start()
 
@@ -61,6 +64,20 @@ class OutputDrain:
         self._thread.join()
         os.close(self._fd)
 
+    def settle(self, timeout: float = SETTLE_S) -> None:
+        """Return once what is already in the pipe has reached the sink (the writer may go on writing).
+
+        For a writer that is idle, this makes the sink complete up to now.
+        """
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._fd, selectors.EVENT_READ)
+            while time.monotonic() < deadline:
+                with self._copying:
+                    if not selector.select(0):
+                        return
+                time.sleep(0.001)
+
     def _run(self) -> None:
         with selectors.DefaultSelector() as selector:
             selector.register(self._fd, selectors.EVENT_READ)
@@ -70,7 +87,8 @@ class OutputDrain:
                 if stop_at is not None and (not ready or time.monotonic() > stop_at):
                     return
                 if ready:
-                    chunk = os.read(self._fd, CHUNK_BYTES)
-                    if not chunk:
-                        return
-                    self._sink.append(chunk)
+                    with self._copying:
+                        chunk = os.read(self._fd, CHUNK_BYTES)
+                        if not chunk:
+                            return
+                        self._sink.append(chunk)

@@ -91,6 +91,10 @@ class WorkerProcess:
         self._drain = OutputDrain(output_r, output)
         self._killed = False
 
+    def settle_output(self) -> None:
+        """Wait until what the worker has printed so far is in the captured output (see OutputDrain.settle)."""
+        self._drain.settle()
+
     @property
     def pid(self) -> int:
         """The worker's process id, for reading its accounting from outside (valid until kill())."""

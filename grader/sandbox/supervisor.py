@@ -188,6 +188,12 @@ class Worker:
         """
         return self._output.text
 
+    def output_so_far(self) -> str:
+        """What the submission has printed up to now (the running worker's pipe emptied first)."""
+        if self._process is not None:
+            self._process.settle_output()
+        return self._output.text
+
     @property
     def output_truncated(self) -> bool:
         return self._output.truncated

@@ -29,7 +29,7 @@ WATCHED = (
     ("grader.probes.base", "as_array"),
     ("grader.probes.base", "as_float"),
     ("grader.probes.base", "unpack"),
-    ("grader.probes.base", "GradProblem.evaluate"),
+    ("grader.probes.base", "GradProblem.answer"),
 )
 #: Watched only once the submission imports them, since importing numpy.testing up front
 #: would add ~150 ms to every grading; a replacement is told by where it was defined.

@@ -156,15 +156,15 @@ def test_output_flood_is_capped(grade_hostile: Grade) -> None:
     assert result.passed and 0 < len(result.stdout.encode()) <= 16 * 1024
 
 
-def test_forged_gradient_check_still_fails_against_the_reference(grade_hostile: Grade) -> None:
-    """The probe runs in the student's process, so the gradient check can be fooled; the
-    reference comparison, made in the grader, cannot, and the TA is told of the forgery."""
+def test_forged_gradient_check_fails_against_the_correct_function(grade_hostile: Grade) -> None:
+    """The probe runs in the student's process and can be made to agree with any gradient; the
+    numerical gradient that counts comes from the correct function, in the grader."""
     graded = grade_hostile(submission("forge_gradcheck", base="forgot_divide_by_n"))
     by_id = {c.id: c for c in graded.result.checks}
-    assert by_id["mlp_backward.reference"].status == "failed"
-    assert by_id["mlp_backward.reference"].misconception == "forgot-divide-by-n"
+    for check in BACKWARD:
+        assert (by_id[check].status, by_id[check].misconception) == ("failed", "forgot-divide-by-n")
     assert graded.result.score < graded.result.max_score
-    assert graded.messages(audit.TAMPER) == ["replaced grader.probes.base.GradProblem.evaluate"]
+    assert graded.messages(audit.TAMPER) == ["replaced grader.probes.base.GradProblem.answer"]
 
 
 def test_tampering_names_every_replaced_helper(grade_hostile: Grade) -> None:
