@@ -31,10 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 #: One is enough: a call that times out takes the same path, whatever hangs.
 HANGS = "exercise11/hangs"
 PARALLEL = 3
-#: Wrong answers that depend on the order of a set of nodes (here: ``=`` instead of ``+=``), so
-#: they differ between any two runs, of the module too; only statuses and points must agree.
-#: Students whose messages depend on the order in which they iterate a set of nodes (which differs
-#: between processes); their verdicts and points must still agree.
+#: Wrong answers that depend on the order of a set of nodes (``=`` instead of ``+=``, nodes
+#: listed twice), so they differ between any two runs, of the module too; only statuses and
+#: points must agree.
 ORDER_DEPENDENT = {"exercise12/overwritten_grad", "exercise13/duplicate_nodes"}
 
 
