@@ -61,7 +61,9 @@ class Integer(Spec):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
-            raise Malformed(f"{where} should be a whole number in [{self.low}, {self.high}], got {_kind(value)}")
+            raise Malformed(
+                f"{where} should be a whole number in [{self.low}, {self.high}], got {_kind(value)}"
+            )
         return value
 
 
@@ -75,7 +77,7 @@ class Flag(Spec):
 
 @dataclass(frozen=True)
 class Array(Spec):
-    """Real numbers of any shape up to the bounds (or ``ndim`` dimensions, ``size`` numbers); ``whole``: integers.
+    """Real numbers of any shape up to the bounds (or `ndim` dimensions, `size` numbers); `whole`: integers.
 
     Shapes are not fixed here: a wrong shape is a student's mistake, reported by the comparison.
     """
@@ -122,7 +124,11 @@ class Record(Spec):
         missing = [key for key in self.fields if key not in value and key not in self.optional]
         if missing:
             raise Malformed(f"{where} lacks {', '.join(map(repr, missing))}")
-        return {key: spec.check(value[key], f"{where}[{key!r}]") for key, spec in self.fields.items() if key in value}
+        return {
+            key: spec.check(value[key], f"{where}[{key!r}]")
+            for key, spec in self.fields.items()
+            if key in value
+        }
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,10 @@ class Fixed(Spec):
     def check(self, value: Any, where: str) -> list[Any]:
         if not isinstance(value, list) or len(value) != len(self.items):
             raise Malformed(f"{where} should be a list of {len(self.items)} items, got {_kind(value)}")
-        return [spec.check(item, f"{where}[{i}]") for i, (spec, item) in enumerate(zip(self.items, value))]
+        return [
+            spec.check(item, f"{where}[{i}]")
+            for i, (spec, item) in enumerate(zip(self.items, value, strict=True))
+        ]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import importlib
 import os
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 
 GRADER_FAILED = "the grader failed on this submission; its outputs were still written"
+#: A finding reported while a hidden check ran: its details could carry that check's inputs.
+DURING_HIDDEN = "an attempt while a hidden check ran (details withheld)"
 #: One wall-clock cap per submission, in per-check time limits: all checks and worker restarts together.
 SUBMISSION_TIMEOUTS = 12
 
@@ -134,18 +137,30 @@ def _run(
             result = _result(read, rubric, results)
             result.integrity = ctx.integrity
     # After close(): only then has the worker's output been drained to the end.
-    result.stdout = worker.output if shown is None else worker.output[:shown]
+    result.stdout = worker.output if shown is None else worker.output[: shown.printed]
     result.defences = worker.defences
-    result.integrity += [Finding(rule, message) for rule, message in worker.findings]
+    findings = worker.findings
+    before = len(findings) if shown is None else shown.findings
+    result.integrity += [
+        Finding(rule, message if i < before else DURING_HIDDEN) for i, (rule, message) in enumerate(findings)
+    ]
     return result
 
 
-def _run_checks(rubric: Rubric, ctx: Context, worker: Worker) -> tuple[list[CheckResult], int | None]:
+@dataclass(frozen=True)
+class _Shown:
+    """How much of the submission's output and findings came before the first hidden check."""
+
+    printed: int
+    findings: int
+
+
+def _run_checks(rubric: Rubric, ctx: Context, worker: Worker) -> tuple[list[CheckResult], _Shown | None]:
     """Every check's result in rubric order, running the visible checks before the hidden ones.
 
-    Whatever the submission prints after a hidden check has started could carry that check's
-    inputs, so only the output printed before (its length is returned) is ever shown; None
-    when no hidden check ran.
+    Whatever the submission prints or makes the grader report after a hidden check has started
+    could carry that check's inputs, so only what came before is ever shown (how much is
+    returned; None when no hidden check ran).
     """
     from grader import checks
 
@@ -154,7 +169,7 @@ def _run_checks(rubric: Rubric, ctx: Context, worker: Worker) -> tuple[list[Chec
     shown = None
     for check in order:
         if check.visibility != "visible" and shown is None:
-            shown = len(worker.output_so_far())
+            shown = _Shown(len(worker.output_so_far()), len(worker.findings))
         done[check.id] = checks.run(check, ctx)
     return [done[check.id] for check in rubric.checks], shown
 

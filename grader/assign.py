@@ -1,12 +1,15 @@
 """Generate student starters (`exercises/`) from the reference solutions.
 
 Starters are never hand-copied: every solution region of `reference/exerciseNN.py`
-becomes a `raise NotImplementedError` stub, so the two cannot drift apart.
+becomes a `raise NotImplementedError` stub, so the two cannot drift apart. The correct
+values the visible checks compare with are generated from the reference too.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
+import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +128,11 @@ def reference_files(course: Path) -> list[Path]:
 
 
 def assign(course: Path, check: bool = False) -> list[Path]:
-    """Write (or, with `check`, compare) every starter; return the files that differ."""
+    """Write (or, with `check`, compare) every starter and shipped truth; return the files that differ.
+
+    The truth files (`rubrics/exerciseNN.truth.json`, see `grader.truth`) are what a course
+    without solutions needs to judge the visible checks like the course's autograder does.
+    """
     stale: list[Path] = []
     for ref in reference_files(course):
         made = starter(ref)
@@ -134,6 +141,31 @@ def assign(course: Path, check: bool = False) -> list[Path]:
             if not target.exists() or target.read_text(encoding="utf-8") != text:
                 stale.append(target)
                 if not check:
-                    target.parent.mkdir(exist_ok=True)
-                    target.write_text(text, encoding="utf-8")
+                    _write(target, text)
+        stale += _truth(course, made.stem, check)
     return stale
+
+
+def _truth(course: Path, exercise: str, check: bool) -> list[Path]:
+    """The exercise's shipped truth, if it has a rubric and probes: [] when up to date."""
+    from grader import course as course_module
+    from grader import truth
+    from grader.rubric import load
+
+    rubric_file = course / "rubrics" / f"{exercise}.yaml"
+    if not rubric_file.is_file() or importlib.util.find_spec(f"grader.probes.{exercise}") is None:
+        return []
+    rubric = load(rubric_file)
+    reference = course_module.load_reference(course, exercise)
+    data = truth.shipped_values(rubric, importlib.import_module(f"grader.probes.{exercise}"), reference)
+    target = truth.data_path(rubric_file)
+    if target.is_file() and truth.same(truth.read(target), data):
+        return []
+    if not check:
+        _write(target, truth.dumps(data))
+    return [target]
+
+
+def _write(target: Path, text: str) -> None:
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(text, encoding="utf-8")

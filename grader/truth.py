@@ -69,11 +69,8 @@ class Truth:
     def load(cls, rubric: Rubric, reference: Any) -> Truth:
         """The truth for `rubric`: its reference if any, and the values shipped next to it if any."""
         path = data_path(rubric.path)
-        shipped: dict[str, Any] = {}
-        if path.is_file():
-            data = json.loads(path.read_text(encoding="utf-8"), object_hook=revive)
-            if data.get("schema") == SCHEMA and data.get("exercise") == rubric.exercise:
-                shipped = data["checks"]
+        data = read(path) if path.is_file() else {}
+        shipped = data["checks"] if data.get("exercise") == rubric.exercise else {}
         return cls(reference, shipped)
 
     def gradient(self, check: Check, probe: Probe, case: Case, eps: float) -> Any:
@@ -83,7 +80,9 @@ class Truth:
             return stored["value"]
         if self.reference is None:
             return None
-        return self._memo((check.id, case.label, eps), lambda: numerical(self.reference, probe, case.inputs, eps))
+        return self._memo(
+            (check.id, case.label, eps), lambda: numerical(self.reference, probe, case.inputs, eps)
+        )
 
     def value(self, check: Check, probe: Probe, case: Case) -> Any:
         """What the probe gives on the correct solution, or None where nothing knows it."""
@@ -92,7 +91,9 @@ class Truth:
             return stored["value"]
         if self.reference is None:
             return None
-        return self._memo((check.id, case.label, None), lambda: run_trusted(self.reference, probe, case.inputs))
+        return self._memo(
+            (check.id, case.label, None), lambda: run_trusted(self.reference, probe, case.inputs)
+        )
 
     def _stored(self, check: Check, case: Case) -> Mapping[str, Any] | None:
         entry = self.shipped.get(check.id, {}).get(case.label)
@@ -105,7 +106,7 @@ class Truth:
 
 
 def shipped_values(rubric: Rubric, probes: Any, reference: Any) -> dict[str, Any]:
-    """The values a course without solutions needs: the visible gradient checks' and truth-backed properties'."""
+    """What a course without solutions needs: the values of the visible gradient and truth-backed checks."""
     base = resolve(rubric=rubric.defaults)
     checks: dict[str, Any] = {}
     for check in rubric.checks:
@@ -114,7 +115,11 @@ def shipped_values(rubric: Rubric, probes: Any, reference: Any) -> dict[str, Any
             continue
         eps = for_check(base, check.overrides).eps if probe.kind == "gradcheck" else None
         checks[check.id] = {
-            case.label: {"inputs": digest(case.inputs), "eps": eps, "value": _value(reference, probe, case, eps)}
+            case.label: {
+                "inputs": digest(case.inputs),
+                "eps": eps,
+                "value": _value(reference, probe, case, eps),
+            }
             for case in probe.cases(check.seed, check.cases)
         }
     return {"schema": SCHEMA, "exercise": rubric.exercise, "checks": checks}
@@ -122,6 +127,28 @@ def shipped_values(rubric: Rubric, probes: Any, reference: Any) -> dict[str, Any
 
 def dumps(data: Mapping[str, Any]) -> str:
     return json.dumps(jsonable(dict(data)), indent=1, sort_keys=True) + "\n"
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A shipped truth file; {} when it is not one (of another schema, or unreadable JSON)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), object_hook=revive)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("schema") == SCHEMA else {}
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether two truths agree: the same structure and values to the last few bits (another numpy
+    build may round the last bit differently, which changes no verdict)."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(same(a[key], b[key]) for key in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, str | bool) or a is None or isinstance(b, str | bool) or b is None:
+        return a == b
+    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return x.shape == y.shape and bool(np.allclose(x, y, rtol=1e-10, atol=1e-13, equal_nan=True))
 
 
 def _needs_truth(probe: Probe) -> bool:
@@ -132,4 +159,3 @@ def _value(reference: Any, probe: Probe, case: Case, eps: float | None) -> Any:
     if eps is not None:
         return numerical(reference, probe, case.inputs, eps)
     return run_trusted(reference, probe, case.inputs)
-

@@ -179,7 +179,9 @@ def reply_for(
         raise CheckFailed("error", f"{where}the submission's process died: {reply.error.message}")
     named = probe.raises.get(reply.error.type)
     if named is not None:
-        raise CheckFailed("failed", where + (named.message or reply.error.type), misconception=named.misconception)
+        raise CheckFailed(
+            "failed", where + (named.message or reply.error.type), misconception=named.misconception
+        )
     misconception = raised_misconception(ctx, check, Case(case.label, inputs), reply.error)
     details = {"traceback": reply.error.traceback}
     raise CheckFailed("error", where + describe_error(reply.error), details, misconception)
@@ -273,7 +275,9 @@ def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFail
         except CheckFailed as stop:
             failure = CaseFailure(stop.status, stop.message, stop.misconception, stop.details)
         except NotJudgeable as exc:
-            failure = CaseFailure("error", f"{prefix(case)}{INTERNAL}: {exc} (the check's inputs need fixing)")
+            failure = CaseFailure(
+                "error", f"{prefix(case)}{INTERNAL}: {exc} (the check's inputs need fixing)"
+            )
         if failure is None:
             passed += 1
             continue
@@ -289,7 +293,9 @@ def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFail
         more = ", ..." if len(failures) > 6 else ""
         message += f" [{len(failures)} of {len(cases)} cases failed: {labels}{more}]"
     misconception = next((f.misconception for _, f in failures if f.misconception), None)
-    return Outcome(first.status, passed / len(cases), message, misconception, {"case": first_case.label, **first.details})
+    return Outcome(
+        first.status, passed / len(cases), message, misconception, {"case": first_case.label, **first.details}
+    )
 
 
 def prefix(case: Case) -> str:

@@ -58,7 +58,11 @@ def _first(got: Any, expected: Any, tol: Settings, name: str, strict: bool) -> M
             if found:
                 return found
         extra = [key for key in got if key not in expected]
-        return Mismatch(name, f"{name} has unexpected parts: {', '.join(map(str, extra[:3]))}") if extra else None
+        return (
+            Mismatch(name, f"{name} has unexpected parts: {', '.join(map(str, extra[:3]))}")
+            if extra
+            else None
+        )
     if isinstance(expected, list) and not numeric_list(expected):
         if not isinstance(got, list) or len(got) != len(expected):
             return Mismatch(name, f"{name} should have {len(expected)} items")

@@ -22,6 +22,7 @@ from grader.rubric import Check
 from grader.settings import Settings
 
 WRONG_FUNCTION = "gradient points need the correct function here, so fix that first"
+FLAT = "does not change when its inputs move: checking a gradient against it proves nothing"
 CONDITIONAL = (
     "checked against the numerical gradient of your own {value}: the course's correct values are not "
     "available here, so this verdict holds only if {value} is right"
@@ -31,11 +32,12 @@ CONDITIONAL = (
 def judge(check: Check, ctx: Context) -> Outcome:
     tol = ctx.settings_for(check)
     probe = ctx.probe(check)
-    assert probe.build is not None, f"probe {check.probe} builds no gradient problem"
+    build = probe.build
+    assert build is not None, f"probe {check.probe} builds no gradient problem"
     own: list[str] = []
 
     def one(case: Case, deadline: float) -> CaseFailure | None:
-        problem = probe.build(None, case.inputs)  # the grader's copy: shapes and labels, never run here
+        problem = build(None, case.inputs)  # the grader's copy: shapes and labels, never run here
         truth = ctx.truth.gradient(check, probe, case, tol.eps)
         request = {"eps": tol.eps, "points": truth is None}
         answer = ask(ctx, check, case, deadline, problem.spec(truth is None), {PERTURB: request})
@@ -78,7 +80,9 @@ def _against_truth(
     return _gradients(problem, answer["grads"], truth["numeric"], case, tol)
 
 
-def _against_own(problem: GradProblem, answer: dict[str, Any], case: Case, tol: Settings) -> CaseFailure | None:
+def _against_own(
+    problem: GradProblem, answer: dict[str, Any], case: Case, tol: Settings
+) -> CaseFailure | None:
     """The fallback without correct values: the submission's own function, if it is not degenerate."""
     numeric = {}
     for name, param in problem.params.items():
@@ -86,11 +90,12 @@ def _against_own(problem: GradProblem, answer: dict[str, Any], case: Case, tol: 
         values = np.concatenate([plus, minus, [answer["loss"]]])
         if not np.isfinite(values).all():
             what = "NaN" if np.isnan(values).any() else "infinite"
-            return CaseFailure("failed", f"{prefix(case)}{problem.value} is {what} at a point of the gradient check")
+            return CaseFailure(
+                "failed", f"{prefix(case)}{problem.value} is {what} at a point of the gradient check"
+            )
         numeric[name] = ((plus - minus) / (2 * tol.eps)).reshape(param.shape)
     if all(not value.any() for value in numeric.values()):
-        message = f"{problem.value} does not change when its inputs move: a gradient check against it proves nothing"
-        return CaseFailure("failed", prefix(case) + message)
+        return CaseFailure("failed", f"{prefix(case)}{problem.value} {FLAT}")
     return _gradients(problem, answer["grads"], numeric, case, tol)
 
 
@@ -105,7 +110,9 @@ def _gradients(
     return None
 
 
-def _misconception(ctx: Context, check: Check, case: Case, answer: dict[str, Any], tol: Settings) -> str | None:
+def _misconception(
+    ctx: Context, check: Check, case: Case, answer: dict[str, Any], tol: Settings
+) -> str | None:
     def same(got: dict[str, Any], wrong: dict[str, Any]) -> bool:
         return all(name in got and matches(got[name], value, tol) for name, value in wrong["grads"].items())
 

@@ -16,12 +16,13 @@ from grader.rubric import Check
 
 def judge(check: Check, ctx: Context) -> Outcome:
     probe = ctx.probe(check)
-    assert probe.judge is not None and probe.answer is not None, f"probe {check.probe} is no property"
+    judge_of, answer = probe.judge, probe.answer
+    assert judge_of is not None and answer is not None, f"probe {check.probe} is no property"
 
     def one(case: Case, deadline: float) -> CaseFailure | None:
         expected = ctx.truth.value(check, probe, case) if probe.truth else None
-        observed = ask(ctx, check, case, deadline, probe.answer(case.inputs))
-        verdict = probe.judge(case.inputs, observed, expected)  # type: ignore[misc]
+        observed = ask(ctx, check, case, deadline, answer(case.inputs))
+        verdict = judge_of(case.inputs, observed, expected)
         if verdict.passed:
             return None
         return CaseFailure(

@@ -37,8 +37,8 @@ NEEDS_CORRECTNESS = "efficiency earns points only with a correct answer"
 
 def judge(check: Check, ctx: Context) -> Outcome:
     probe = ctx.probe(check)
-    measured = probe.resource
-    assert measured is not None and probe.answer is not None, f"probe {check.probe} is no resource probe"
+    measured, answer, explain = probe.resource, probe.answer, probe.judge
+    assert measured and answer and explain, f"probe {check.probe} is no resource probe"
     trusted = measured.trusted(ctx.truth.reference)
     if trusted is None:
         return Outcome("skipped", message=NOT_AVAILABLE)
@@ -48,7 +48,7 @@ def judge(check: Check, ctx: Context) -> Outcome:
 
     def one(case: Case, deadline: float) -> CaseFailure | None:
         correct, cpu_s = _trusted_run(trusted, probe, case, measured.repeat)
-        shape = Record({"answer": like(correct), "observed": probe.answer(case.inputs)})  # type: ignore[misc]
+        shape = Record({"answer": like(correct), "observed": answer(case.inputs)})
         baseline = measured.size(case.inputs) if measured.size is not None else cpu_s
         allowed = check.max_ratio * baseline + measured.overhead
         best, observed = float("inf"), None
@@ -62,7 +62,7 @@ def judge(check: Check, ctx: Context) -> Outcome:
             best, observed = min(best, used), got["observed"]
             if best <= allowed:
                 return None
-        verdict = probe.judge(case.inputs, observed, None)  # type: ignore[misc]
+        verdict = explain(case.inputs, observed, None)
         message = prefix(case) + _over(measured, best, baseline, check.max_ratio)
         if verdict.message:
             message += f"; {verdict.message}"
@@ -86,8 +86,8 @@ def _over(measured: Resource, used: float, baseline: float, ratio: float) -> str
     if measured.metric == "memory":
         allowed = ratio * baseline + measured.overhead
         return (
-            f"the call used {_bytes(used)} of memory, more than the {_bytes(allowed)} allowed: "
-            f"{ratio:g} × {_bytes(baseline)} ({measured.basis}) + {_bytes(measured.overhead)} for the call itself"
+            f"the call used {_bytes(used)} of memory, more than the {_bytes(allowed)} allowed: {ratio:g} × "
+            f"{_bytes(baseline)} ({measured.basis}) + {_bytes(measured.overhead)} for the call itself"
         )
     return (
         f"the call took {used * 1000:.3g} ms of CPU, {used / max(baseline, 1e-9):.1f}× the "
@@ -97,4 +97,3 @@ def _over(measured: Resource, used: float, baseline: float, ratio: float) -> str
 
 def _bytes(value: float) -> str:
     return format_size(int(value))
-

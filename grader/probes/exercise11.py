@@ -74,13 +74,17 @@ def _stable(inputs: Inputs, observed: dict[str, Any], expected: dict[str, Any] |
     if expected is None:
         return Verdict(True)
     if np.shape(expected["p"]) != p.shape or not np.allclose(p, expected["p"], rtol=1e-6, atol=1e-12):
-        return Verdict(False, "p is finite but wrong: softmax(z) should equal softmax(z - c) for any constant c")
+        return Verdict(
+            False, "p is finite but wrong: softmax(z) should equal softmax(z - c) for any constant c"
+        )
     if not np.isclose(loss, expected["loss"], rtol=1e-6, atol=1e-9):
         return Verdict(False, f"p is right but the loss is {loss:.6g}, expected {expected['loss']:.6g}")
     return Verdict(True)
 
 
-@prop(API[:1], fixed(LARGE_LOGITS), _stable, lambda inputs: Record({"loss": Number(), "p": Array()}), truth=True)
+@prop(
+    API[:1], fixed(LARGE_LOGITS), _stable, lambda inputs: Record({"loss": Number(), "p": Array()}), truth=True
+)
 def mlp_forward_large_logits(module: Any, inputs: Inputs) -> dict[str, Any]:
     loss, cache = _forward(module, inputs)
     return {"loss": loss, "p": as_array(cache[2], "p")}

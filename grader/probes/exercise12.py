@@ -309,17 +309,18 @@ more_ops_values = values_probe(ValueEngine, MORE_OPS, _away_from_zero)
 DEPTH = 10_000
 
 
-def chain_factors(inputs: Inputs) -> np.ndarray:
+def chain_factors(inputs: Inputs) -> list[float]:
     """The factors c_k of the deep chain y <- y * c_k + x, drawn from the case's seed, near 1."""
-    return np.random.default_rng(inputs["seed"]).uniform(0.999, 1.001, inputs["depth"])
+    factors = np.random.default_rng(inputs["seed"]).uniform(0.999, 1.001, size=int(inputs["depth"]))
+    return [float(factor) for factor in factors]
 
 
 def _deep_enough(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
     """x.grad sums every path from x to the end of the chain, each weighted by its factors."""
     grad, total, carried = observed["grad"], 0.0, 1.0
-    for factor in chain_factors(inputs)[::-1]:
+    for factor in reversed(chain_factors(inputs)):
         total += carried  # the x added at this step
-        carried *= float(factor)
+        carried *= factor
     total += carried  # the x the chain started from
     if not math.isclose(grad, total, rel_tol=1e-9):
         return Verdict(
@@ -339,7 +340,7 @@ def deep_chain(module: Any, inputs: Inputs) -> dict[str, Any]:
     """y <- y * c_k + x, two nodes per step; backward() from the end of the chain."""
     x = module.Value(0.5)
     y = x
-    for factor in chain_factors(inputs).tolist():
+    for factor in chain_factors(inputs):
         y = y * factor + x
     y.backward()
     return {"grad": as_float(x.grad, "x.grad")}

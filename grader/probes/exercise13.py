@@ -114,7 +114,7 @@ def _build_chain(inputs: Inputs) -> tuple[list[Node], Node]:
     n, order = chain(inputs)
     nodes = [Node(i) for i in range(n)]
     first = nodes[order[0]]
-    for previous, current in zip(order, order[1:]):
+    for previous, current in zip(order, order[1:], strict=False):
         nodes[current]._prev = (nodes[previous], first)
     return nodes, nodes[order[-1]]
 
@@ -160,7 +160,8 @@ def _missing(root: int, prev: Sequence[set[int]], sequence: Iterable[int], what:
     expected = reachable(root, prev)
     missing = sorted(expected - set(sequence))
     if missing:
-        return f"{len(missing)} of the {len(expected)} nodes reachable from the root {what} (e.g. node {missing[0]})"
+        count = f"{len(missing)} of the {len(expected)} nodes reachable from the root"
+        return f"{count} {what} (e.g. node {missing[0]})"
     return None
 
 
@@ -170,7 +171,9 @@ def _indices(nodes: list[Node], sequence: Any, what: str) -> np.ndarray:
         items = list(sequence)
     except TypeError:
         raise ProbeError(f"{what} should return a list of nodes, got a {type(sequence).__name__}") from None
-    found = np.fromiter((getattr(item, "index", -1) if type(item) is Node else -1 for item in items), np.int64)
+    found = np.fromiter(
+        (getattr(item, "index", -1) if type(item) is Node else -1 for item in items), np.int64
+    )
     bad = np.flatnonzero(found < 0)
     if bad.size or not all(nodes[i] is item for i, item in zip(found.tolist(), items, strict=True)):
         item = items[int(bad[0])] if bad.size else None
@@ -223,7 +226,7 @@ def _random_dag(rng: np.random.Generator, n: int) -> Sketch:
     random local derivatives; some nodes stay unreachable from the root (the last node)."""
     g = Sketch()
     for i in range(n):
-        sources = rng.integers(max(0, i - 5), i, size=int(rng.integers(1, 4))) if i >= 3 else []
+        sources = rng.integers(max(0, i - 5), i, size=int(rng.integers(1, 4))).tolist() if i >= 3 else []
         g.node(*((int(u), float(rng.uniform(-2.0, 2.0))) for u in sources))
     return g
 
@@ -241,11 +244,17 @@ GRAPHS: dict[str, Inputs] = {
     "a single node": _sketch(()).case(1),
     "a chain": _sketch((), [(0, 2.0)], [(1, -1.5)], [(2, 0.5)], [(3, 3.0)]).case(2),
     "a diamond": _sketch((), [(0, 2.0)], [(0, -1.0)], [(1, 1.5), (2, 0.5)]).case(3),
-    "a node reached along many paths": _sketch((), [(0, 1.0), (0, 2.0)], [(0, 3.0)], [(1, 1.0), (2, -1.0), (1, 0.5)]).case(4),
+    "a node reached along many paths": _sketch(
+        (), [(0, 1.0), (0, 2.0)], [(0, 3.0)], [(1, 1.0), (2, -1.0), (1, 0.5)]
+    ).case(4),
     # A walk that marks nodes as visited when it pushes them lists node 2 before node 1 in
     # one of these two (which one depends on the order in which it pushes the inputs).
-    "a shortcut: the root uses a node directly and through another": _sketch((), [(0, 2.0)], [(1, 3.0)], [(1, 0.5), (2, -1.0)]).case(5),
-    "the same shortcut, inputs the other way round": _sketch((), [(0, 2.0)], [(1, 3.0)], [(2, -1.0), (1, 0.5)]).case(6),
+    "a shortcut: the root uses a node directly and through another": _sketch(
+        (), [(0, 2.0)], [(1, 3.0)], [(1, 0.5), (2, -1.0)]
+    ).case(5),
+    "the same shortcut, inputs the other way round": _sketch(
+        (), [(0, 2.0)], [(1, 3.0)], [(2, -1.0), (1, 0.5)]
+    ).case(6),
     "stacked diamonds": _diamond_ladder(4).case(7),
     "a random graph": _random_dag(_rng, 12).case(8),
     "a random graph whose _prev are sets": _random_dag(_rng, 12).case(9, as_set=True),
@@ -254,7 +263,9 @@ GRAPHS: dict[str, Inputs] = {
 
 def _random_graphs(rng: np.random.Generator) -> Inputs:
     """A random graph for a hidden check: drawn from the rubric's seed, never from this file."""
-    return _random_dag(rng, int(rng.integers(10, 18))).case(int(rng.integers(2**31)), as_set=bool(rng.integers(2)))
+    return _random_dag(rng, int(rng.integers(10, 18))).case(
+        int(rng.integers(2**31)), as_set=bool(rng.integers(2))
+    )
 
 
 # Expressions of exercise 12 as graphs, with their local derivatives at the point given.
@@ -267,8 +278,12 @@ EXPRESSIONS: dict[str, Inputs] = {
     "x * x": _sketch((), [(0, X), (0, X)]).case(12),
     "x + x": _sketch((), [(0, 1.0), (0, 1.0)]).case(13),
     "diamond (x * 2) * (x + 1)": _sketch((), [(0, 2.0)], [(0, 1.0)], [(1, X + 1), (2, 2 * X)]).case(14),
-    "non-leaf fan-out (b = 3x; b * b + b)": _sketch((), [(0, 3.0)], [(1, A), (1, A)], [(2, 1.0), (1, 1.0)]).case(15),
-    "non-leaf fan-out (b = 3x; b + b * b)": _sketch((), [(0, 3.0)], [(1, A), (1, A)], [(1, 1.0), (2, 1.0)]).case(16),
+    "non-leaf fan-out (b = 3x; b * b + b)": _sketch(
+        (), [(0, 3.0)], [(1, A), (1, A)], [(2, 1.0), (1, 1.0)]
+    ).case(15),
+    "non-leaf fan-out (b = 3x; b + b * b)": _sketch(
+        (), [(0, 3.0)], [(1, A), (1, A)], [(1, 1.0), (2, 1.0)]
+    ).case(16),
     "neuron tanh(x1*w1 + x2*w2 + b)": _sketch(
         (), (), (), (), (),  # x1, w1, x2, w2, b
         [(0, _N["w1"]), (1, _N["x1"])], [(2, _N["w2"]), (3, _N["x2"])],  # x1*w1, x2*w2
@@ -291,7 +306,9 @@ def _order_verdict(inputs: Inputs, observed: np.ndarray, expected: Any) -> Verdi
     repeat = _repeated(order)
     if repeat:
         node, count = repeat
-        return Verdict(False, f"node {node} is listed {count} times; list every node exactly once", DUPLICATES)
+        return Verdict(
+            False, f"node {node} is listed {count} times; list every node exactly once", DUPLICATES
+        )
     missing = _missing(root, prev, order, "are missing")
     if missing:
         return Verdict(False, missing)
@@ -329,7 +346,9 @@ def _chain_verdict(inputs: Inputs, observed: np.ndarray, expected: Any) -> Verdi
     return _order_verdict(inputs, observed, expected)
 
 
-deep_chain = _order_probe(fixed({f"a chain {DEPTH:,} nodes deep": {"chain": DEPTH, "seed": 13}}), _chain_verdict)
+deep_chain = _order_probe(
+    fixed({f"a chain {DEPTH:,} nodes deep": {"chain": DEPTH, "seed": 13}}), _chain_verdict
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,9 +366,13 @@ def _backward_verdict(inputs: Inputs, observed: dict[str, Any], expected: Any) -
     explained = _schedule(inputs, observed)
     if explained is not None:
         return explained
-    wrong = int(np.argmax(~np.isclose(grads, want, rtol=1e-9, atol=1e-12))) if grads.shape == want.shape else 0
+    wrong = (
+        int(np.argmax(~np.isclose(grads, want, rtol=1e-9, atol=1e-12))) if grads.shape == want.shape else 0
+    )
     got = grads[wrong] if grads.shape == want.shape else float("nan")
-    return Verdict(False, f"node {wrong}'s grad is {got:.6g} after backward, expected {float(want[wrong]):.6g}")
+    return Verdict(
+        False, f"node {wrong}'s grad is {got:.6g} after backward, expected {float(want[wrong]):.6g}"
+    )
 
 
 def _schedule(inputs: Inputs, observed: dict[str, Any]) -> Verdict | None:
@@ -366,7 +389,8 @@ def _schedule(inputs: Inputs, observed: dict[str, Any]) -> Verdict | None:
     if repeat:
         node, count = repeat
         return Verdict(
-            False, f"node {node}'s _backward was called {count} times; call each node's _backward exactly once",
+            False,
+            f"node {node}'s _backward was called {count} times; call each node's _backward exactly once",
             DUPLICATES,
         )  # fmt: skip
     missing = _missing(root, prev, order, "never had their _backward called")

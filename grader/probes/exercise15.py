@@ -169,7 +169,9 @@ def _materialised(inputs: Inputs, observed: Any, expected: Any) -> Verdict:
 
 
 MEMORY_EXHAUSTED = Verdict(
-    False, "softmax_backward ran out of memory (a K x K Jacobian is 128 MiB per row here)", "materialised-jacobian"
+    False,
+    "softmax_backward ran out of memory (a K x K Jacobian is 128 MiB per row here)",
+    "materialised-jacobian",
 )
 
 
@@ -182,7 +184,7 @@ MEMORY_EXHAUSTED = Verdict(
     raises={"MemoryError": MEMORY_EXHAUSTED},
 )
 def softmax_backward_memory(module: Any, inputs: Inputs) -> dict[str, Any]:
-    """One call on rows so wide that a Jacobian per row would take hundreds of MiB; memory measured outside."""
+    """One call on rows so wide that a Jacobian per row takes 128 MiB; its memory is measured outside."""
     rng = np.random.default_rng(inputs["seed"])
     shape = (int(inputs["n"]), int(inputs["k"]))
     weights = rng.uniform(0.5, 1.5, shape)

@@ -46,7 +46,9 @@ def _problem(module: Any, inputs: Inputs) -> GradProblem:
     (dout,) = arrays(inputs, "dout")
 
     def loss(p: dict[str, np.ndarray]) -> float:
-        y = as_array(module.layernorm_forward(p["x"], p["gamma"], p["beta"]), "layernorm_forward(x, gamma, beta)")
+        y = as_array(
+            module.layernorm_forward(p["x"], p["gamma"], p["beta"]), "layernorm_forward(x, gamma, beta)"
+        )
         return float(np.sum(dout * y))
 
     return GradProblem(

@@ -156,6 +156,7 @@ WIDE = 64
 #: Every function a probe may name: the test functions and the cost checks' wide one.
 TEST_FUNCTIONS = {**FUNCTIONS, "wide": Function(_wide, WIDE, (0.7,))}
 
+
 def _title(name: str) -> str:
     """`mixed (n=3, m=4)`: a function's name with its numbers of inputs and outputs."""
     function = FUNCTIONS[name]

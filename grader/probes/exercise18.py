@@ -241,7 +241,12 @@ def _observe(module: Any, inputs: Inputs) -> dict[str, Any]:
 
 def _observation(inputs: Inputs) -> Record:
     blocks = int(inputs["blocks"])
-    return Record({"forwards": Array(ndim=1, size=blocks, whole=True), "after_forward": Items(Array(ndim=1, size=2), 64 * blocks)})
+    return Record(
+        {
+            "forwards": Array(ndim=1, size=blocks, whole=True),
+            "after_forward": Items(Array(ndim=1, size=2), 64 * blocks),
+        }
+    )
 
 
 def _layout(inputs: Inputs) -> tuple[int, int]:
@@ -362,7 +367,7 @@ def _measured_run(module: Any, inputs: Inputs) -> dict[str, Any]:
 
 
 class _PlainBackprop:
-    """Backpropagation without checkpointing: the correct answer, and the cost a checkpointed pass is held to."""
+    """Backpropagation without checkpointing: the correct answer, and the cost checkpointing is held to."""
 
     @staticmethod
     def checkpoint_sequential(blocks: list[_Block], x: np.ndarray, segments: int) -> tuple[np.ndarray, Any]:
@@ -390,20 +395,38 @@ def _caches_allowed(inputs: Inputs) -> float:
 def _too_much_memory(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
     blocks, segments = _layout(inputs)
     if not observed["recomputed"]:
-        return Verdict(False, "the forward pass kept every cache (nothing was recomputed)", "no-recomputation")
+        return Verdict(
+            False, "the forward pass kept every cache (nothing was recomputed)", "no-recomputation"
+        )
     peak = observed["peak caches"]
-    return Verdict(False, f"{peak} caches were alive at once (counted in your process); let go of each cache once its block's backward has used it")
+    return Verdict(
+        False,
+        f"{peak} caches were alive at once (counted in your process); "
+        "let go of each cache once its block's backward has used it",
+    )
 
 
 def _too_slow(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
-    return Verdict(False, "recompute each segment once, from its own checkpoint, never from the network's input")
+    return Verdict(
+        False, "recompute each segment once, from its own checkpoint, never from the network's input"
+    )
 
 
 MEASURED_ANSWER = Record({"peak caches": Integer(), "recomputed": Flag()})
-WIDE_LAYOUT = {"36 blocks of 32 x 1024 in 6 segments": {"blocks": 36, "segments": 6, "rows": 32, "width": 1024, "seed": 18}}
+WIDE_LAYOUT = {
+    "36 blocks of 32 x 1024 in 6 segments": {
+        "blocks": 36,
+        "segments": 6,
+        "rows": 32,
+        "width": 1024,
+        "seed": 18,
+    }
+}
 #: What a call costs the interpreter beyond the checkpointing itself (the probe's arrays, the answer).
 CALL_OVERHEAD = 8 * 2**20
-DEEP_LAYOUT = {"144 small blocks in 12 segments": {"blocks": 144, "segments": 12, "rows": 4, "width": 16, "seed": 81}}
+DEEP_LAYOUT = {
+    "144 small blocks in 12 segments": {"blocks": 144, "segments": 12, "rows": 4, "width": 16, "seed": 81}
+}
 
 
 def _plain(reference: Any) -> Any:
@@ -412,7 +435,12 @@ def _plain(reference: Any) -> Any:
 
 checkpoint_sequential_memory = resource(
     API, fixed(WIDE_LAYOUT), Resource(
-        "memory", "S + 2 ceil(L/S) activations", size=_caches_allowed, overhead=CALL_OVERHEAD, trusted=_plain, repeat=2
+        "memory",
+        "S + 2 ceil(L/S) activations",
+        size=_caches_allowed,
+        overhead=CALL_OVERHEAD,
+        trusted=_plain,
+        repeat=2,
     ),
     lambda inputs: MEASURED_ANSWER, _too_much_memory,
 )(_measured_run)  # fmt: skip

@@ -36,8 +36,9 @@ BOOTSTRAP = (
 WORKER_ENTRY = "grader.sandbox.worker"
 #: Hardware hints OpenBLAS needs on some CPUs; passed through when the grader has them.
 KEPT_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-#: Cap on one reply line; survives a flood without exhausting the grader's memory.
-MAX_REPLY_BYTES = 256 * 1024**2
+#: Cap on one reply line: well above the largest honest answer (about 1 MiB), small enough that
+#: decoding the worst reply takes well under a second and little memory.
+MAX_REPLY_BYTES = 16 * 1024**2
 SPAWN_DEFENCES = (
     "separate process",
     "isolated interpreter (-I)",
@@ -92,7 +93,7 @@ class WorkerProcess:
         self._killed = False
 
     def settle_output(self) -> None:
-        """Wait until what the worker has printed so far is in the captured output (see OutputDrain.settle)."""
+        """Wait until what the worker printed so far is in the captured output (see OutputDrain.settle)."""
         self._drain.settle()
 
     @property

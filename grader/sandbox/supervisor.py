@@ -110,7 +110,7 @@ class Worker:
             self._ready = None
 
     def wait_ready(self, cap: float | None = None) -> Reply:
-        """Wait for the import (at most until ``cap``): ok with the module's public names, or why it failed."""
+        """Wait for the import (at most until ``cap``): ok with the module's public names, or why not."""
         if self._import_failure is not None:
             return self._import_failure
         self.start()
@@ -325,4 +325,6 @@ def _student_error_from(error: Any) -> StudentError:
         raise ValueError("malformed error")
     if line is not None and type(line) is not int:
         raise ValueError("malformed error line")
-    return StudentError(clip(kind, NAME_CHARS), clip(message, MESSAGE_CHARS), clip(text, TRACEBACK_CHARS), line)
+    return StudentError(
+        clip(kind, NAME_CHARS), clip(message, MESSAGE_CHARS), clip(text, TRACEBACK_CHARS), line
+    )

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-#: (module, attribute path): comparison helpers, the streams, and the probes' own helpers.
+#: (module, attribute path): comparison helpers, the streams, the probes' own helpers and the
+#: worker's loop (replacing it is how a submission would answer the grader's requests itself).
 WATCHED = (
     ("math", "isclose"),
     ("numpy", "allclose"),
@@ -30,6 +31,10 @@ WATCHED = (
     ("grader.probes.base", "as_float"),
     ("grader.probes.base", "unpack"),
     ("grader.probes.base", "GradProblem.answer"),
+    ("grader.sandbox.protocol", "decode"),
+    ("grader.sandbox.worker", "serve"),
+    ("grader.sandbox.worker", "_answer"),
+    ("grader.sandbox.worker", "_resolve_probe"),
 )
 #: Watched only once the submission imports them, since importing numpy.testing up front
 #: would add ~150 ms to every grading; a replacement is told by where it was defined.

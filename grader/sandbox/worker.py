@@ -86,7 +86,7 @@ def serve(module: Any, names: list[str], config: dict[str, Any], explain: Descri
             request = protocol.decode(line)
             if request["probe"] == protocol.SHUTDOWN:
                 break
-            reply = _answer(module, request, explain)
+            reply = _answer(module, request, explain, session.finding)
             session.report_tampering()
             session.write(reply)
 
@@ -161,22 +161,35 @@ def describe(exc: BaseException, sources: Mapping[str, str]) -> dict[str, Any]:
     return {"type": kind, "message": message, "traceback": text, "line": line}
 
 
-def _answer(module: Any, request: dict[str, Any], explain: Describe) -> bytes:
+def _answer(module: Any, request: dict[str, Any], explain: Describe, report: audit.Report) -> bytes:
     """Run one probe; whatever happens, produce one encoded reply line."""
     try:
-        probe = _resolve_probe(request["probe"])
+        probe = _resolve_probe(request["probe"], report)
         value = protocol.plain(probe(module, request["inputs"]))
         return protocol.encode({"id": request["id"], "ok": True, "value": value})
     except BaseException as exc:  # sys.exit() in a call is a failed call too
         return protocol.encode({"id": request["id"], "ok": False, "error": explain(exc)})
 
 
-def _resolve_probe(name: str) -> Callable[[ModuleType, Any], Any]:
+def _resolve_probe(name: str, report: audit.Report) -> Callable[[ModuleType, Any], Any]:
+    """The probe to run; one of the grader's that is not what the grader wrote is reported (and run:
+    nothing it answers is believed beyond what the grader can check)."""
     module_name, _, function = name.rpartition(".")
     if "." not in module_name:
         module_name = f"{PROBE_PACKAGE}.{module_name}"
     probe: Callable[[ModuleType, Any], Any] = getattr(importlib.import_module(module_name), function)
+    if module_name.startswith(PROBE_PACKAGE + ".") and not _genuine(probe):
+        report(audit.TAMPER, f"replaced the grader's probe {function}")
     return probe
+
+
+def _genuine(probe: Any) -> bool:
+    """Whether a probe is a grader's Probe running code from the grader's probes package."""
+    code = getattr(getattr(probe, "run", None), "__code__", None)
+    folder = str(Path(__file__).resolve().parent.parent / "probes")
+    return type(probe).__module__ == "grader.probes.base" and str(
+        getattr(code, "co_filename", "")
+    ).startswith(folder)
 
 
 def _import_submission(path: Path) -> ModuleType:
