@@ -241,7 +241,6 @@ def _sketch(*nodes: Sequence[tuple[int, float]]) -> Sketch:
 
 _rng = np.random.default_rng(1300)
 GRAPHS: dict[str, Inputs] = {
-    "a single node": _sketch(()).case(1),
     "a chain": _sketch((), [(0, 2.0)], [(1, -1.5)], [(2, 0.5)], [(3, 3.0)]).case(2),
     "a diamond": _sketch((), [(0, 2.0)], [(0, -1.0)], [(1, 1.5), (2, 0.5)]).case(3),
     "a node reached along many paths": _sketch(

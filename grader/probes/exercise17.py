@@ -75,10 +75,10 @@ ON_DUALS: dict[str, Inputs] = {
     "exp(a)": {"fn": "exp", "a": [0.4, 1.7]},
     "log(a)": {"fn": "log", "a": [0.4, 1.7]},
     "relu(a) at a > 0": {"fn": "relu", "a": [0.4, 1.7]},
-    "relu(a) at a < 0": {"fn": "relu", "a": [-0.4, 1.7]},
+    "relu(a) + a at a < 0": {"fn": "relu", "a": [-0.4, 1.7], "plus": True},
     "exp(0.4) of a float": {"fn": "exp", "a": 0.4},
     "log(0.4) of a float": {"fn": "log", "a": 0.4},
-    "relu(-0.4) of a float": {"fn": "relu", "a": -0.4},
+    "relu(0.4) of a float": {"fn": "relu", "a": 0.4},
 }
 
 
@@ -86,7 +86,11 @@ ON_DUALS: dict[str, Inputs] = {
 def dual_functions(module: Any, inputs: Inputs) -> dict[str, float]:
     fn, a = inputs["fn"], inputs["a"]
     if isinstance(a, list):
-        return _read_dual(getattr(module, fn)(module.Dual(*a)), f"{fn}(a)")
+        dual = module.Dual(*a)
+        result = getattr(module, fn)(dual)
+        if inputs.get("plus"):  # relu's value and slope below 0 are 0, which doing nothing matches too
+            return _read_dual(result + dual, f"{fn}(a) + a")
+        return _read_dual(result, f"{fn}(a)")
     return {"value": _plain_float(getattr(module, fn)(float(a)), f"{fn}({a})")}
 
 

@@ -46,14 +46,17 @@ def main(config_json: str) -> None:
     session = _session(config["reply_fd"])
     session.watch(STREAMS)
     sources = {str(submission): submission.name}
+    # Bound before the submission runs: replacing these module globals at import changes nothing here.
+    loop, report, explain, leave = serve, session.report_tampering, describe, _exit
     try:
         module = _import_submission(submission)
     except BaseException as exc:  # SystemExit at import is the student's bug too
-        session.report_tampering()
-        session.send({"ready": False, "error": describe(exc, sources)})
-        _exit()
-    serve(module, _public_names(module), config, lambda exc: describe(exc, sources))
-    _exit()
+        report()
+        session.send({"ready": False, "error": explain(exc, sources)})
+        leave()
+    report()
+    loop(module, _public_names(module), config, lambda exc: explain(exc, sources))
+    leave()
 
 
 def enter_sandbox(config: dict[str, Any]) -> Path:
