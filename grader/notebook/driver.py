@@ -9,6 +9,13 @@ failed; answers to probes travel on the private pipes instead.
 
 The whole-notebook deadline is not enforced here: the worker waiting for the grader
 cell's ready message gives up at its import deadline and kills the kernel.
+
+The kernel is the student's, and so is everything it publishes. The driver keeps
+nothing per message (see `_CellRunner`), and ZMQ queues at most `QUEUED_MESSAGES`
+messages of at most `MAX_MESSAGE_BYTES` per frame. What ZMQ cannot bound is the
+number of frames in one message (a kernel can send one buffer as many frames at no
+cost to itself, and ZMQ holds a whole message before handing it over): that flood
+still reaches the grader's memory (a known residual risk).
 """
 
 from __future__ import annotations
@@ -33,8 +40,10 @@ from grader.notebook import serve
 from grader.sandbox.output import CappedOutput
 from grader.text import MESSAGE_CHARS, clip, one_line
 
-#: Largest message accepted from the kernel; a bigger one drops the connection (flood defence).
+#: Largest message frame accepted from the kernel; a bigger one drops the connection (flood defence).
 MAX_MESSAGE_BYTES = 32 * 1024**2
+#: Messages ZMQ may queue for the driver (its default is 1,000); a flood beyond that is dropped by the kernel.
+QUEUED_MESSAGES = 16
 STOP_JOIN_S = 5.0
 #: ``(3218543084.py, line 2)`` in a SyntaxError: IPython's file name for the cell means nothing to a student.
 CELL_FILE = re.compile(r"\([^()]*\.py, line (\d+)\)")
@@ -158,6 +167,7 @@ class NotebookDriver:
     async def _drive(self) -> None:
         context = zmq.asyncio.Context()
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
         client = _KernelClient(self._alive, context=context)
         client.load_connection_info(self._connection)
         client.start_channels(stdin=False, hb=False)  # so input() raises instead of waiting forever
