@@ -129,11 +129,18 @@ def check_view(result: Result, check: CheckResult, source: str | None) -> CheckV
         message=message_line(check.message),
         misconception=visibility.misconception_title(check, result.misconception_titles),
         hint=check.hint,
-        case=details.get("case"),
-        array=array_view(str(details.get("name", "the result")), details.get("expected"), details.get("got")),
+        case=_label(details.get("case")),
+        array=array_view(
+            name_line(str(details.get("name", "the result"))), details.get("expected"), details.get("got")
+        ),
         graph=graph_view(details["graph"]) if "graph" in details else None,
         frames=_frames(details.get("traceback"), result.submission, source),
     )
+
+
+def _label(case: object) -> str | None:
+    """A case's label: the grader's own, bounded all the same (it may name what the student returned)."""
+    return name_line(str(case)) if case is not None else None
 
 
 def _frames(traceback: object, filename: str, source: str | None) -> list[source_lines.Frame]:

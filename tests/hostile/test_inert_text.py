@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import numpy as np
 import pytest
 
 from grader.outputs import gradescope, junit, prairielearn
@@ -192,6 +193,15 @@ def hostile_result(status: str = "graded") -> Result:
             1.0,
             message=message,
             details={"traceback": '  File "exercise11.py", line 5, in mlp_backward\n    raise\n'},
+        ),
+        CheckResult(
+            "mlp_backward.reference",
+            "mlp_backward matches the reference",
+            "failed",
+            0.0,
+            4.0,
+            message=message,
+            details={"name": name, "case": name, "expected": np.ones(3), "got": np.zeros(3)},
         ),
         CheckResult("mlp.elsewhere", "runs elsewhere", "skipped", 0.0, 1.0, message=message),
     ]
