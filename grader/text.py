@@ -6,7 +6,10 @@ submission's file name and, in a batch, the student's name (a folder or file nam
 
 **Bounded.** The grader clips every such string when it receives it (`clip`), and
 every output clips it again, to one of the limits below, when it shows it: no output
-grows with what a submission writes.
+grows with what a submission writes. Messages and findings show as `message_line`
+(`SHOWN_CHARS`), names as `name_line` (`NAME_CHARS`), quoted source lines as
+`LINE_CHARS`, what the submission printed as `fenced` (plain text) or `bounded` (a
+page's box) within `PRINTED_CHARS`; the result JSON keeps what the output cap kept.
 
 **Inert.** Where it is shown, student text cannot act on the reader's terminal or
 pass for the grader's own words (`inert`, `one_line`, `fenced`):
@@ -26,10 +29,12 @@ pass for the grader's own words (`inert`, `one_line`, `fenced`):
   behind a fence, so none of them can pass for a grader line.
 
 The stand-ins are not reversible (``a\\x1b`` and ``a␛`` look alike): where an exact
-value matters (the student's identity as a key of ``results.jsonl``, a folder on
-disk) the output keeps it and shows it through these functions. HTML pages are
-made inert by their template environment too (`grader.report.page`), on top of
-jinja2's escaping of markup.
+value matters to a machine (the student's identity as the key of ``results.jsonl``,
+a folder on disk, a link to it) the output keeps it there and shows it to people
+through these functions. HTML pages are made inert by their template environment
+too (`grader.report.page`), on top of jinja2's escaping of markup. What no function
+here can prevent: a terminal that wraps a long line may start a screen row with
+student text; it still follows a grader's prefix on the same line.
 """
 
 from __future__ import annotations
