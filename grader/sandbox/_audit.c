@@ -21,6 +21,7 @@ typedef struct {
 } Entry;
 
 typedef struct {
+    PyInterpreterState *interpreter; /* CPython keeps a Python hook to its interpreter: so does this */
     PyObject *handler;
     char first[256]; /* whether any name starts with this byte: most events stop here */
     Py_ssize_t count;
@@ -56,7 +57,7 @@ leave_handler(PyThreadState *tstate)
 #endif
 }
 
-/* Runs with the GIL held, in the thread that raised the event. */
+/* Runs in the thread that raised the event, holding its interpreter's GIL; every interpreter calls it. */
 static int
 hook(const char *event, PyObject *args, void *data)
 {
@@ -66,10 +67,10 @@ hook(const char *event, PyObject *args, void *data)
     }
     Entry key = {event, NULL};
     Entry *found = bsearch(&key, dispatch->entries, (size_t)dispatch->count, sizeof(Entry), compare_names);
-    if (found == NULL) {
+    PyThreadState *tstate = PyThreadState_Get();
+    if (found == NULL || PyThreadState_GetInterpreter(tstate) != dispatch->interpreter) {
         return 0;
     }
-    PyThreadState *tstate = PyThreadState_Get();
     enter_handler(tstate);
     PyObject *result = PyObject_CallFunctionObjArgs(dispatch->handler, found->event, args, NULL);
     leave_handler(tstate);
@@ -105,6 +106,7 @@ make_dispatch(PyObject *handler, PyObject *events)
         PyErr_NoMemory();
         return NULL;
     }
+    dispatch->interpreter = PyInterpreterState_Get();
     Py_INCREF(handler);
     dispatch->handler = handler;
     for (Py_ssize_t i = 0; i < count; i++) {

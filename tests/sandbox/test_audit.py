@@ -101,6 +101,18 @@ STUDENT = """
             thread.join()
         return len(refused)
 
+    def read_solution_in_a_subinterpreter():
+        try:
+            import _interpreters as interpreters
+        except ImportError:  # before Python 3.13
+            import _xxsubinterpreters as interpreters
+        interpreter = interpreters.create()
+        try:
+            interpreters.run_string(interpreter, f"open({{SOLUTION!r}}).close()")
+        finally:
+            interpreters.destroy(interpreter)
+        return "read"
+
     def trace_the_hook():
         seen = set()
 
@@ -138,6 +150,8 @@ EXPECTED: dict[str, tuple[str | None, set[str], Any]] = {
     "call_id": (None, set(), 1000),
     "read_solution_from_threads": (None, {audit.READ_COURSE}, 200),
     "trace_the_hook": (None, {audit.READ_COURSE}, []),
+    # CPython gives a Python hook no sight of other interpreters; neither has the C one (the OS layers do).
+    "read_solution_in_a_subinterpreter": (None, set(), "read"),
 }
 
 Drive = Callable[..., dict[str, Any]]
