@@ -19,9 +19,8 @@ import pytest
 
 from grader.sandbox import audit
 from grader.sandbox.process import GRADER_ROOT
-from tests.sandbox.conftest import Submit
+from tests.sandbox.conftest import TESTS_ROOT, Submit
 
-TESTS_ROOT = Path(__file__).resolve().parents[2]
 C_BUILT = importlib.util.find_spec("grader.sandbox._audit") is not None
 NOT_BUILT = "the C dispatch is not built here (no C compiler or Python headers at install time)"
 DISPATCHES = [pytest.param("C", marks=pytest.mark.skipif(not C_BUILT, reason=NOT_BUILT)), "Python"]
