@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from grader import settings as settings_module
+from grader.text import message_line, name_line
 
 if TYPE_CHECKING:
     from grader.batch import BatchReport
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except Exception as exc:
         if getattr(options, "traceback", False):
             traceback.print_exc(file=env.stderr)
-        env.stderr.write(f"grade: {_user_message(exc)}\n")
+        env.stderr.write(f"grade: {message_line(_user_message(exc))}\n")
         return Exit.USAGE
 
 
@@ -175,7 +176,8 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> list[Result]:
             results.append(result)
             env.stdout.write(summary(result, colour=env.colour))
             if not options.no_html:
-                env.stdout.write(f"  report: {_report(result, path, options.html)}\n")
+                report = _report(result, path, options.html)
+                env.stdout.write(f"  report: {message_line(str(report))}\n")
     return results
 
 
@@ -321,11 +323,13 @@ def _batch(options: argparse.Namespace, env: Environment) -> int:
 
 def _batch_notes(report: BatchReport, env: Environment) -> None:
     """What the TA should know about the input: ignored entries, students missing from the roster."""
-    notes = [f"ignored {item.path}: {item.reason}" for item in report.ignored[:IGNORED_SHOWN]]
+    shown = report.ignored[:IGNORED_SHOWN]
+    notes = [f"ignored {name_line(item.path)}: {message_line(item.reason)}" for item in shown]
     if len(report.ignored) > IGNORED_SHOWN:
         notes.append(f"... and {len(report.ignored) - IGNORED_SHOWN} more ignored, listed in the summary")
     if report.unmatched:
-        notes.append(f"not in the Canvas roster, so not in canvas.csv: {', '.join(report.unmatched)}")
+        names = ", ".join(name_line(student) for student in report.unmatched)
+        notes.append(f"not in the Canvas roster, so not in canvas.csv: {names}")
     if not report.students:
         notes.append("no student folder or .py/.ipynb file found")
     env.stderr.writelines(f"grade: {note}\n" for note in notes)

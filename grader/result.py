@@ -1,9 +1,17 @@
-"""The result of grading one submission: SPEC §4, as data."""
+"""The result of grading one submission: SPEC §4, as data.
+
+The data holds what the grader received; `to_json` is an output like any other, so
+every student-controlled string in it is inert and bounded (`grader.text`): the file
+name, messages and findings on one line each, what the submission printed with its
+lines (bounded by the output cap it was captured under).
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from grader.text import inert, message_line, name_line
 
 SCHEMA = "grader.result/1"
 
@@ -33,6 +41,7 @@ class CheckResult:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("details")
+        data["message"] = _shown(self.message)
         data["points"] = round(self.points, 6)
         data["duration_s"] = round(self.duration_s, 4)
         return data
@@ -77,15 +86,21 @@ class Result:
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
-            "submission": self.submission,
+            "submission": name_line(self.submission),
             "sha256": self.sha256,
             "exercise": self.exercise,
             "score": round(self.score, 6),
             "max_score": round(self.max_score, 6),
             "status": self.status,
             "duration_s": round(self.duration_s, 3),
-            "message": self.message,
+            "message": _shown(self.message),
             "checks": [c.to_json() for c in self.checks],
-            "integrity": [asdict(f) for f in self.integrity],
-            "stdout": self.stdout,
+            "integrity": [
+                {"rule": name_line(f.rule), "message": message_line(f.message)} for f in self.integrity
+            ],
+            "stdout": inert(self.stdout),
         }
+
+
+def _shown(message: str | None) -> str | None:
+    return None if message is None else message_line(message)

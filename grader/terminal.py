@@ -1,6 +1,9 @@
 """The terminal summary: score, then every check that did not pass, with message and hint.
 
-Student-provided text is printed verbatim; colour only when writing to a terminal.
+Every line is the grader's: student text (the file name, messages, findings, why a
+check was skipped) only ever appears inside one, made inert and bounded by
+`grader.text`, so it cannot start a line, move the cursor or colour the
+screen. Colour is the grader's own, and only when writing to a terminal.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from grader.result import CheckResult, Result
+from grader.text import message_line, name_line
 
 MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
 COLOURS = {"passed": "32", "failed": "31", "error": "31", "timeout": "33", "skipped": "90"}
@@ -20,16 +24,16 @@ def summary(result: Result, colour: bool = False) -> str:
     def paint(text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if colour else text
 
-    lines = [paint(f"{result.submission}", "1") + (f" — {result.title}" if result.title else "")]
+    lines = [paint(name_line(result.submission), "1") + (f" — {result.title}" if result.title else "")]
     if result.status == "error":
-        lines.append(paint(f"  could not be graded: {result.message}", "31"))
+        lines.append(paint(f"  could not be graded: {message_line(result.message)}", "31"))
     lines.append(f"  score {_num(result.score)} / {_num(result.max_score)}  ({_tally(result)})")
     for check in result.checks:
         if check.status == "passed" or result.status == "error":
             continue
         lines.extend(_check_lines(check, paint))
     for finding in result.integrity:
-        lines.append(paint(f"  integrity: {finding.message}", "33"))
+        lines.append(paint(f"  integrity: {message_line(finding.message)}", "33"))
     return "\n".join(lines) + "\n"
 
 
@@ -39,7 +43,7 @@ def _check_lines(check: CheckResult, paint: Callable[[str, str], str]) -> list[s
     if check.visibility != "visible" and check.status != "skipped":
         return lines + [f"      {HIDDEN}"]
     if check.message:
-        lines.append(f"      {check.message}")
+        lines.append(f"      {message_line(check.message)}")
     if check.misconception:
         lines.append(f"      mistake: {check.misconception}")
     if check.hint:
@@ -58,7 +62,9 @@ def _tally(result: Result) -> str:
         if counts.get(status):
             parts.append(f"{counts[status]} {status}")
     if counts.get("skipped"):
-        reasons = sorted({c.message for c in result.checks if c.status == "skipped" and c.message})
+        reasons = sorted(
+            {message_line(c.message) for c in result.checks if c.status == "skipped" and c.message}
+        )
         parts.append(f"{counts['skipped']} skipped: {'; '.join(reasons)}")
     return ", ".join(parts)
 

@@ -3,6 +3,10 @@
 Every student becomes at least one `Entry`, so each gets a row even when nothing can
 be graded (an empty folder, an unreadable file); anything that is not a student or an
 exercise file becomes an `Ignored` note for the TA instead of an error.
+
+Entries are data, never paths to follow: a symbolic link (to another student's file,
+a course file, /etc/passwd) is never opened or listed. An exercise file that is a link
+gets a row saying so, as a FIFO does; any other link is ignored with the same note.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from grader.course import SUFFIXES, exercise_of
 #: Names of the batch's own outputs; a student folder so named would be mixed up with them.
 RESERVED = frozenset({"results.jsonl", "grades.csv", "canvas.csv", "summary.html"})
 NO_EXERCISE_FILES = "no exerciseNN.py or .ipynb file in this folder"
+#: Why a symbolic link is neither graded nor followed; formatted with the link's name.
+LINK = "{} is a symbolic link; submissions must be regular files"
 #: How `fingerprint` names a directory entry that is not a regular file.
 FILE_KINDS = {
     stat.S_IFDIR: "a directory",
@@ -83,16 +89,19 @@ def discover(directory: Path, exercise: str | None, known: Callable[[str], bool]
     for path in sorted(directory.iterdir()):
         if path.name.startswith(".") or _same(path, skip):
             continue
-        student = path.name if path.is_dir() else path.stem
-        if not path.is_dir() and path.suffix not in SUFFIXES:
-            roll.ignored.append(Ignored(path.name, "not a student folder or a .py/.ipynb file"))
+        folder = path.is_dir() and not path.is_symlink()
+        student = path.name if folder else path.stem
+        if not folder and path.suffix not in SUFFIXES:
+            roll.ignored.append(
+                Ignored(path.name, _unless_link(path, "not a student folder or a .py/.ipynb file"))
+            )
         elif student in RESERVED:
             roll.ignored.append(
                 Ignored(path.name, f"the batch writes its own {student} in the output folder")
             )
         elif student in seen:
             roll.ignored.append(Ignored(path.name, f"another entry is already student {student!r}"))
-        elif path.is_dir():
+        elif folder:
             seen.add(student)
             _folder(roll, student, path, exercise, known)
         else:
@@ -115,21 +124,30 @@ def _folder(
         return
     for path in files:
         found = exercise_of(path) if path.suffix in SUFFIXES else None
-        relative = f"{student}/{path.name}"
         if found is None:
-            roll.ignored.append(Ignored(relative, "not an exerciseNN.py or .ipynb file"))
+            _leave_out(roll, student, path, "not an exerciseNN.py or .ipynb file")
         elif exercise is not None and found != exercise:
-            roll.ignored.append(Ignored(relative, f"not {exercise}, the rubric's exercise"))
+            _leave_out(roll, student, path, f"not {exercise}, the rubric's exercise")
         elif exercise is None and not known(found):
-            roll.ignored.append(Ignored(relative, f"the course has no rubric for {found}"))
+            _leave_out(roll, student, path, f"the course has no rubric for {found}")
         elif found in chosen:
-            roll.ignored.append(Ignored(relative, f"{chosen[found].name} is graded for {found}"))
+            _leave_out(roll, student, path, f"{chosen[found].name} is graded for {found}")
         else:
-            chosen[found] = path
+            chosen[found] = path  # a link only for want of a file: its row then says what it is
     if not chosen:
         roll.entries.append(Entry(student, "", None, problem=NO_EXERCISE_FILES))
     for found in sorted(chosen):
         roll.entries.append(_entry(student, found, chosen[found]))
+
+
+def _leave_out(roll: Roll, student: str, path: Path, reason: str) -> None:
+    """Note a file of a student folder that is not graded."""
+    roll.ignored.append(Ignored(f"{student}/{path.name}", _unless_link(path, reason)))
+
+
+def _unless_link(path: Path, reason: str) -> str:
+    """`reason`, unless `path` is a symbolic link: then that is what the TA must hear."""
+    return LINK.format(path.name) if path.is_symlink() else reason
 
 
 def _single_file(
@@ -140,9 +158,9 @@ def _single_file(
         problem = (
             f"cannot tell the exercise of {path.name}: pass --rubric FILE or name it …exerciseNN{path.suffix}"
         )
-        roll.entries.append(Entry(student, "", path, problem=problem))
+        roll.entries.append(Entry(student, "", path, problem=_unless_link(path, problem)))
     elif exercise is None and not known(found):
-        roll.ignored.append(Ignored(path.name, f"the course has no rubric for {found}"))
+        roll.ignored.append(Ignored(path.name, _unless_link(path, f"the course has no rubric for {found}")))
     else:
         roll.entries.append(_entry(student, found, path))
 
@@ -153,12 +171,12 @@ def _entry(student: str, exercise: str, path: Path) -> Entry:
 
 
 def fingerprint(path: Path) -> tuple[str, str | None]:
-    """The sha256 of a regular file, or "" and why it cannot be read (never blocks on a FIFO)."""
+    """The sha256 of a regular file, or "" and why it cannot be read (never blocks on a FIFO,
+    never follows a symbolic link)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError as exc:
-        broken = path.is_symlink() and not path.exists()
-        return "", f"{path.name} is a broken symbolic link" if broken else _unreadable(path, exc)
+        return "", _unless_link(path, _unreadable(path, exc))
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
@@ -178,9 +196,9 @@ def _unreadable(path: Path, exc: OSError) -> str:
     return f"{path.name} cannot be read: {exc.strerror or exc}"
 
 
-def _preference(path: Path) -> tuple[bool, bool, str]:
-    """exerciseNN.py first, then exerciseNN.ipynb, then other names (exercise11_v2.py)."""
-    return (path.stem != exercise_of(path), path.suffix != ".py", path.name)
+def _preference(path: Path) -> tuple[bool, bool, bool, str]:
+    """Files before links; exerciseNN.py first, then exerciseNN.ipynb, then other names (exercise11_v2.py)."""
+    return (path.is_symlink(), path.stem != exercise_of(path), path.suffix != ".py", path.name)
 
 
 def _same(path: Path, other: Path) -> bool:

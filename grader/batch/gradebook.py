@@ -6,6 +6,12 @@ notes. canvas.csv copies a roster exported from Canvas (Student, ID, SIS User ID
 Login ID, Section) and adds a column per exercise plus the "Points Possible" row;
 Canvas creates an assignment for a new column name, or updates the one whose exported
 header ("exercise11 (12345)") the roster already has.
+
+Every text cell is a spreadsheet's input, and student-controlled: the student's name,
+the notes quoting why a file could not be graded, and the roster's own cells (Canvas
+users may set their display names). Each is one inert line of bounded length
+(`grader.text`), and one that a spreadsheet would run as a formula (``=HYPERLINK(...)``,
+``+``, ``-``, ``@``) gets a leading apostrophe, which spreadsheets show as text.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any
 
 from grader.api import UsageError
 from grader.rubric import Rubric
+from grader.text import message_line, name_line
 
 GRADES = "grades.csv"
 CANVAS = "canvas.csv"
@@ -27,8 +34,9 @@ ROSTER_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 #: Roster columns a batch folder may be named after, most specific first.
 IDENTIFIERS = ("SIS Login ID", "SIS User ID", "ID", "Student")
 POINTS_POSSIBLE = "Points Possible"
-#: A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A spreadsheet runs a cell starting with one of these as a formula (a cell is one inert
+#: line, so no carriage return can start it).
+FORMULA_START = ("=", "+", "-", "@", "\t")
 
 
 class Gradebook:
@@ -53,7 +61,7 @@ class Gradebook:
             cells = [_points(scores[e]) if e in scores else "" for e in self._rubrics]
             total = _points(sum(scores.values()))
             notes = "; ".join(self._notes[student])
-            lines.append([_text(student), *cells, total, _points(possible), _text(notes)])
+            lines.append([_text(name_line(student)), *cells, total, _points(possible), _text(notes)])
         return _csv(lines)
 
     def canvas_csv(self, roster: Roster) -> tuple[str, list[str]]:
@@ -74,7 +82,7 @@ class Gradebook:
         for index, person in enumerate(roster.people):
             scores = by_row.get(index, {})
             cells = [_points(scores[e]) if e in scores else "" for e in self._rubrics]
-            lines.append([person[c] for c in ROSTER_COLUMNS] + cells)
+            lines.append([_text(name_line(person[c])) for c in ROSTER_COLUMNS] + cells)
         return _csv(lines), unmatched
 
 
@@ -124,8 +132,8 @@ def _is_person(row: Mapping[str, str | None]) -> bool:
 
 
 def _note(submission: str, message: str) -> str:
-    """The message, prefixed by the file it is about unless it already names it."""
-    return message if submission in message else f"{submission}: {message}"
+    """The message, prefixed by the file it is about unless it already names it; one bounded line."""
+    return message_line(message if submission in message else f"{submission}: {message}")
 
 
 def _points(x: float) -> str:

@@ -5,6 +5,11 @@ descriptor followed by `fsync`, so a kill (even SIGKILL) leaves at most a torn l
 line; opening with `resume=True` cuts it off. The latest line per student and exercise
 is the one that counts. Only an index (key → hash, offset) is kept in memory; rows are
 read back one at a time.
+
+A row is a result's JSON, whose student text is already inert and bounded
+(`grader.result`), plus the student's identity, which is kept exact because it is the
+key (a folder name, at most 255 bytes); every line is written ASCII-only, so control
+characters in it are JSON escapes (``\u001b``), never raw bytes in the file.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ class Journal:
 
     def append(self, row: dict[str, Any]) -> None:
         """Record one row durably: a single write of a whole line, then fsync."""
-        data = (json.dumps(row) + "\n").encode()
+        data = (json.dumps(row, ensure_ascii=True) + "\n").encode()
         written = os.write(self._fd, data)
         if written != len(data):  # only when the disk is full; --resume cuts the torn line
             raise OSError(f"{self.path}: wrote {written} of {len(data)} bytes (is the disk full?)")

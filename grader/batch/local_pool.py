@@ -11,6 +11,7 @@ as JSON text.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +21,8 @@ from types import FrameType, TracebackType
 from typing import cast
 
 from grader.batch.task import Task, grade
+from grader.sandbox.confinement import die_with_parent
+from grader.sandbox.process import from_lifelong_thread
 
 #: How long a grading process may take to exit once asked to (it closes its sandbox first).
 STOP_GRACE_S = 5.0
@@ -83,12 +86,14 @@ class LocalPool:
 
 
 class _Grader:
-    """One grading process and the parent's end of its pipe."""
+    """One grading process and the parent's end of its pipe; it dies with the parent."""
 
     def __init__(self, context: multiprocessing.context.SpawnContext, work: Callable[[Task], str]) -> None:
         self.connection, child = context.Pipe()
-        self.process: BaseProcess = context.Process(target=_serve, args=(child, work), daemon=True)
-        self.process.start()
+        self.process: BaseProcess = context.Process(
+            target=_serve, args=(child, work, os.getpid()), daemon=True
+        )
+        from_lifelong_thread(self.process.start)  # not from a thread that may end before the batch
         child.close()  # the child's end lives only in the child: its death is EOF here
 
     def wait(self) -> int | None:
@@ -101,8 +106,9 @@ class _Grader:
         return self.process.exitcode
 
 
-def _serve(connection: Connection, work: Callable[[Task], str]) -> None:
-    """The grading process: grade each task received, until the parent stops it."""
+def _serve(connection: Connection, work: Callable[[Task], str], parent: int) -> None:
+    """The grading process: grade each task received, until the parent stops it or dies."""
+    die_with_parent(parent)  # then so do its workers, which die with it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, _exit)
     try:

@@ -198,7 +198,7 @@ def _grade(
 
 def _task(template: Task, entry: Entry) -> Task:
     assert entry.path is not None
-    path = str(entry.path.absolute())  # not resolve(): a symlink keeps the submission's name
+    path = str(entry.path.absolute())
     return replace(template, student=entry.student, exercise=entry.exercise, path=path, sha256=entry.sha256)
 
 

@@ -2,7 +2,10 @@
 
 `ClassSummary` takes the journal's rows one at a time and keeps only tallies (counts,
 student names, the few slowest), never whole results. Student-provided text is escaped
-by jinja2's autoescaping, as in the students' own reports.
+by jinja2's autoescaping and made inert by the pages' environment, as in the students'
+own reports, and bounded here (`grader.text`): names, file names, messages and
+ignored entries each on one line of bounded length. Links keep the exact student name
+(the folder on disk), quoted.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import jinja2
 from grader.batch.discover import Ignored
 from grader.report import page
 from grader.rubric import Rubric
+from grader.text import message_line, name_line
 
 NAME = "summary.html"
 BINS = 10
@@ -38,6 +42,16 @@ class Mention:
 
     student: str
     submission: str
+
+    @property
+    def name(self) -> str:
+        """The student as the page shows them."""
+        return name_line(self.student)
+
+    @property
+    def file(self) -> str:
+        """The submission's file as the page shows it."""
+        return name_line(self.submission)
 
     @property
     def href(self) -> str | None:
@@ -112,14 +126,16 @@ class ClassSummary:
         if row["exercise"] in self._rubrics:
             self._scores[row["exercise"]].append(row["score"])
         if row["status"] == "error":
-            self._errors.append(Note(who, row["message"] or ""))
+            self._errors.append(Note(who, message_line(row["message"])))
         for check in row["checks"]:
             tally = self._checks.get((row["exercise"], check["id"]))
             if tally is not None:
                 tally.statuses[check["status"]] += 1
             if check["misconception"]:
                 self._mistakes[(row["exercise"], check["misconception"])][who.student] = who
-        self._integrity += [Note(who, f["message"], f["rule"]) for f in row["integrity"]]
+        self._integrity += [
+            Note(who, message_line(f["message"]), name_line(f["rule"])) for f in row["integrity"]
+        ]
         if who.submission:
             self._submissions += 1
             heapq.heappush(self._slowest, (row["duration_s"], next(self._arrival), who))
@@ -141,7 +157,7 @@ class ClassSummary:
             errors=self._errors,
             integrity=self._integrity,
             slowest=[(seconds, who) for seconds, _, who in sorted(self._slowest, reverse=True)],
-            ignored=self._ignored,
+            ignored=[Ignored(name_line(item.path), message_line(item.reason)) for item in self._ignored],
             width=CHART_WIDTH,
             height=CHART_HEIGHT + AXIS,
         )

@@ -9,6 +9,13 @@ failed; answers to probes travel on the private pipes instead.
 
 The whole-notebook deadline is not enforced here: the worker waiting for the grader
 cell's ready message gives up at its import deadline and kills the kernel.
+
+The kernel is the student's, and so is everything it publishes. The driver keeps
+nothing per message (see `_CellRunner`), and ZMQ queues at most `QUEUED_MESSAGES`
+messages of at most `MAX_MESSAGE_BYTES` per frame. What ZMQ cannot bound is the
+number of frames in one message (a kernel can send one buffer as many frames at no
+cost to itself, and ZMQ holds a whole message before handing it over): that flood
+still reaches the grader's memory (a known residual risk).
 """
 
 from __future__ import annotations
@@ -26,14 +33,17 @@ import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.connect import KernelConnectionInfo
 from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 
 from grader.notebook import serve
 from grader.sandbox.output import CappedOutput
+from grader.text import MESSAGE_CHARS, clip, one_line
 
-#: Largest message accepted from the kernel; a bigger one drops the connection (flood defence).
+#: Largest message frame accepted from the kernel; a bigger one drops the connection (flood defence).
 MAX_MESSAGE_BYTES = 32 * 1024**2
+#: Messages ZMQ may queue for the driver (its default is 1,000); a flood beyond that is dropped by the kernel.
+QUEUED_MESSAGES = 16
 STOP_JOIN_S = 5.0
 #: ``(3218543084.py, line 2)`` in a SyntaxError: IPython's file name for the cell means nothing to a student.
 CELL_FILE = re.compile(r"\([^()]*\.py, line (\d+)\)")
@@ -80,15 +90,28 @@ async def _connect(client: AsyncKernelClient) -> None:
 
 
 class _CellRunner(NotebookClient):
-    """nbclient's cell execution, with every output sent to a sink instead of kept in memory."""
+    """nbclient's cell execution, keeping nothing of what the kernel publishes.
+
+    nbclient plays a front end: it keeps every output in the cell, every widget's
+    state and binary buffers, display ids and Output-widget hooks, all in the
+    grader's memory and all the student's to flood. Here a message is read, and
+    dropped: printed text goes to the capped sink; the cell's execution count is
+    kept (it maps the kernel's tracebacks to cells); the idle status ends the cell.
+    Comm, widget, display and clear messages are ignored: no grader needs them.
+    """
 
     def __init__(self, nb: NotebookNode, sink: Callable[[str], None], **kwargs: Any) -> None:
         super().__init__(nb, **kwargs)
         self._sink = sink
 
-    def output(self, outs: list, msg: dict[str, Any], display_id: str | None, cell_index: int) -> None:
-        if msg["msg_type"] == "stream":
-            self._sink(msg["content"].get("text", ""))
+    def process_message(self, msg: dict[str, Any], cell: NotebookNode, cell_index: int) -> None:
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "status" and content.get("execution_state") == "idle":
+            raise CellExecutionComplete()
+        if kind == "stream":
+            self._sink(str(content.get("text", "")))
+        if isinstance(content.get("execution_count"), int):  # execute_input, execute_result
+            cell["execution_count"] = content["execution_count"]
 
 
 class NotebookDriver:
@@ -144,6 +167,7 @@ class NotebookDriver:
     async def _drive(self) -> None:
         context = zmq.asyncio.Context()
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
         client = _KernelClient(self._alive, context=context)
         client.load_connection_info(self._connection)
         client.start_channels(stdin=False, hb=False)  # so input() raises instead of waiting forever
@@ -155,7 +179,8 @@ class NotebookDriver:
         except DeadKernelError:
             pass  # the worker sees the pipe close and asks the process how it died
         except Exception as exc:  # a driver that cannot go on must not leave the worker waiting
-            self._abort(f"the grader could not run the notebook ({type(exc).__name__}: {exc})")
+            why = clip(str(exc), MESSAGE_CHARS)  # nbclient's errors may quote the kernel's messages
+            self._abort(f"the grader could not run the notebook ({type(exc).__name__}: {why})")
         finally:
             client.stop_channels()
             context.destroy(linger=0)
@@ -194,7 +219,7 @@ class NotebookDriver:
             if kind == "stream":
                 self._print(content.get("text", ""))
             elif ours and kind == "error":
-                error = f": {content.get('ename')}: {content.get('evalue')}"
+                error = ": " + _error_line(content)
             elif ours and kind == "status" and content.get("execution_state") == "idle":
                 if self._end_expected:
                     self.finished.set()
@@ -203,9 +228,7 @@ class NotebookDriver:
                 return
 
     def _note_error(self, cell: NotebookNode, cell_index: int, execute_reply: dict[str, Any]) -> None:
-        content = execute_reply["content"]
-        message = CELL_FILE.sub(r"(line \1)", str(content.get("evalue")))
-        self._note(f"cell {cell_index + 1} raised {content.get('ename')}: {message}")
+        self._note(f"cell {cell_index + 1} raised {_error_line(execute_reply['content'])}")
 
     def _note(self, text: str) -> None:
         """A line of our own in the output, as Jupyter would show the failure under the cell."""
@@ -219,3 +242,9 @@ class NotebookDriver:
     def _abort(self, why: str) -> None:
         self.failure = why
         self._send_signal(signal.SIGKILL)
+
+
+def _error_line(content: dict[str, Any]) -> str:
+    """A kernel's error as one bounded line, ``ename: evalue`` (both the student's to choose)."""
+    message = CELL_FILE.sub(r"(line \1)", clip(str(content.get("evalue")), MESSAGE_CHARS))
+    return one_line(f"{content.get('ename')}: {message}", MESSAGE_CHARS)

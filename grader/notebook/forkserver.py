@@ -19,7 +19,6 @@ import importlib
 import json
 import os
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -33,7 +32,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from grader.sandbox.process import BOOTSTRAP, GRADER_ROOT, signal_group, worker_environment
+from grader.sandbox.confinement import die_with_parent
+from grader.sandbox.process import (
+    FORK_SERVER_PREFIX,
+    Workspace,
+    bootstrap_command,
+    from_lifelong_thread,
+    signal_group,
+    worker_environment,
+)
 
 SERVER_ENTRY = "grader.notebook.forkserver"
 #: What the server imports up front: everything a kernel would import before running a cell.
@@ -67,23 +74,26 @@ class ForkServer:
     """The grader's handle on one fork server process; usable from several threads."""
 
     def __init__(self) -> None:
-        self._dir = Path(tempfile.mkdtemp(prefix="grader-forks-"))
+        self._workspace = Workspace(FORK_SERVER_PREFIX)
+        where = self._workspace.path
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             config = json.dumps({"socket_fd": theirs.fileno()})
-            self._popen = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-c", BOOTSTRAP, str(GRADER_ROOT), SERVER_ENTRY, config],
-                cwd=self._dir,
-                env=worker_environment(self._dir),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                pass_fds=(theirs.fileno(),),
-                start_new_session=True,
+            self._popen = from_lifelong_thread(
+                lambda: subprocess.Popen(
+                    bootstrap_command(SERVER_ENTRY, config),
+                    cwd=where,
+                    env=worker_environment(where),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    pass_fds=(theirs.fileno(),),
+                    start_new_session=True,
+                )
             )
         except BaseException:
             ours.close()
-            shutil.rmtree(self._dir, ignore_errors=True)
+            self._workspace.remove()
             raise
         finally:
             theirs.close()
@@ -117,7 +127,7 @@ class ForkServer:
         except subprocess.TimeoutExpired:
             os.killpg(self._popen.pid, signal.SIGKILL)
             self._popen.wait()
-        shutil.rmtree(self._dir, ignore_errors=True)  # only the server, trusted, ever used it
+        self._workspace.remove()
 
     def __enter__(self) -> ForkServer:
         return self
@@ -189,7 +199,6 @@ def main(config_json: str) -> None:
     finally:
         for pid in kernels:
             _kill_group(pid)
-        shutil.rmtree(os.getcwd(), ignore_errors=True)  # its own directory, should the grader be gone
         os._exit(0)
 
 
@@ -205,6 +214,7 @@ def _fork(spec: dict[str, Any], fds: list[int], grader: socket.socket) -> int:
     """Fork a kernel; in the parent, close the kernel's ends of its pipes and return its pid."""
     if threading.active_count() != 1 or len(os.listdir("/proc/self/task")) != 1:
         raise RuntimeError("the fork server must stay single-threaded")  # a fork would copy held locks
+    server = os.getpid()
     pid = os.fork()
     if pid:
         for fd in fds:
@@ -212,6 +222,7 @@ def _fork(spec: dict[str, Any], fds: list[int], grader: socket.socket) -> int:
         return pid
     code = 1
     try:
+        die_with_parent(server)
         grader.close()
         _become_kernel(spec, fds)
         code = 0

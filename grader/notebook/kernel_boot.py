@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import warnings
+from pathlib import Path
 
 from grader.notebook.connection import CONNECTION_FILE, connection_info
 from grader.sandbox.worker import enter_sandbox
@@ -22,12 +24,17 @@ channel: dict[str, int] = {}
 
 
 def main(config_json: str) -> None:
-    """Confine this process, write the connection file, then run the kernel until killed."""
+    """Write the connection file, confine this process, then run the kernel until killed."""
     config = json.loads(config_json)
-    workdir = enter_sandbox(config).parent
-    channel.update(request_fd=config["request_fd"], reply_fd=config["reply_fd"])
-    connection_file = workdir / CONNECTION_FILE
+    workdir = Path(config["submission"]).parent
+    connection_file = workdir / CONNECTION_FILE  # now: the directory is read-only once confined
     connection_file.write_text(json.dumps(connection_info(workdir, config["key"])), encoding="utf-8")
+    _make_profile()
+    # IPython names each cell after a file in the temporary directory (never written): without
+    # this, gettempdir() would look for a writable directory and find none.
+    tempfile.tempdir = str(workdir)
+    enter_sandbox(config)
+    channel.update(request_fd=config["request_fd"], reply_fd=config["reply_fd"])
     from ipykernel.kernelapp import IPKernelApp  # after confinement: it starts threads
 
     # Output of forked subprocesses would come back over TCP, which the sandbox forbids.
@@ -35,3 +42,11 @@ def main(config_json: str) -> None:
     # Like any Jupyter kernel, exit when the process that started it (the grader) is gone.
     parent = f"--IPKernelApp.parent_handle={os.getppid()}"
     IPKernelApp.launch_instance(argv=["-f", str(connection_file), parent, *KERNEL_OPTIONS])
+
+
+def _make_profile() -> None:
+    """Let IPython make its profile folder in HOME (the kernel's directory) while it may still write."""
+    from IPython.core.profiledir import ProfileDir
+    from IPython.paths import get_ipython_dir
+
+    ProfileDir.create_profile_dir_by_name(get_ipython_dir())

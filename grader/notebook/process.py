@@ -22,6 +22,8 @@ from grader.sandbox.output import CappedOutput
 from grader.sandbox.process import WorkerProcess, signal_group
 
 KERNEL_ENTRY = "grader.notebook.kernel_boot"
+#: Open files a kernel may hold: it needs about 60 (ZeroMQ sockets and their signals).
+KERNEL_OPEN_FILES = 128
 
 
 class KernelProcess(WorkerProcess):
@@ -37,6 +39,7 @@ class KernelProcess(WorkerProcess):
         extra_sys_path: Sequence[str],
         output: CappedOutput,
         cell_timeout_s: float,
+        cpu_seconds: int | None = None,
         forks: ForkServer | None = None,
     ) -> None:
         """Started by ``forks`` if given (fast), else as a fresh interpreter."""
@@ -47,6 +50,8 @@ class KernelProcess(WorkerProcess):
             file_bytes=file_bytes,
             extra_sys_path=extra_sys_path,
             output=output,
+            cpu_seconds=cpu_seconds,
+            open_files=KERNEL_OPEN_FILES,
             entry=KERNEL_ENTRY,
             extra_config={"key": key},
             start=forks.start if forks else None,

@@ -1,7 +1,10 @@
 """Gradescope's `results.json`: one test per check, visibility taken from the rubric.
 
 Gradescope enforces each test's visibility itself, so hidden checks keep their
-messages here (TAs see them; students see them once the visibility allows).
+messages here (TAs see them; students see them once the visibility allows). Student
+text is inert and bounded as in every output: the overview is the terminal summary
+and the fenced prints, each test's output the one-line message then the rubric's
+advice (`grader.outputs.visibility`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 from grader.outputs import visibility
 from grader.result import CheckResult, Result
 from grader.terminal import summary
+from grader.text import message_line
 
 FAILED_TEST = "Autograder failed"
 
@@ -33,6 +37,7 @@ def dumps(results: Sequence[Result]) -> str:
 
 def failure(reason: str) -> str:
     """A valid results.json for when grading itself failed: score 0 and one visible test saying why."""
+    reason = message_line(reason)
     test = {"name": FAILED_TEST, "score": 0.0, "max_score": 0.0, "status": "failed", "output": reason}
     return _json(
         {

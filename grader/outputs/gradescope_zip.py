@@ -19,12 +19,15 @@ SETUP = """\
 #!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image: install the grader
 # (unpacked from the zip in /autograder/source) and its dependencies in a virtualenv.
+# A C compiler and Python's headers build the audit hook's C dispatch; the install is
+# editable because run_autograder's workers import the grader from /autograder/source,
+# where an editable install puts the compiled module.
 set -euo pipefail
 apt-get update
-apt-get install -y --no-install-recommends python3 python3-venv python3-pip
+apt-get install -y --no-install-recommends python3 python3-venv python3-pip python3-dev gcc libc6-dev
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --upgrade pip
-/autograder/venv/bin/pip install /autograder/source
+/autograder/venv/bin/pip install -e /autograder/source
 """
 
 RUN = """\

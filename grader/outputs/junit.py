@@ -1,21 +1,23 @@
 """JUnit XML for CI dashboards: one testsuite per submission, one testcase per check.
 
 CI logs are read by students, so hidden checks show their title and points only.
+Every text goes through `grader.text.inert`, whose output XML 1.0 can always hold
+(no C0 control but tab and newline, no surrogate, no U+FFFE/U+FFFF); student text is
+also bounded and kept off lines of its own (`grader.outputs.visibility`): the file
+name, the one-line messages, the fenced prints in ``system-out``.
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from grader.outputs import visibility
 from grader.result import CheckResult, Result
+from grader.text import inert, name_line
 
 #: What a check's status becomes in JUnit: a failure (wrong answer) or an error (it did not run through).
 ELEMENTS = {"failed": "failure", "error": "error", "timeout": "error", "skipped": "skipped"}
-#: Characters XML 1.0 cannot hold at all; student text may contain any of them.
-NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def dumps(results: Sequence[Result]) -> str:
@@ -28,7 +30,7 @@ def dumps(results: Sequence[Result]) -> str:
 
 
 def _suite(result: Result) -> ET.Element:
-    suite = ET.Element("testsuite", name=f"{result.exercise} ({result.submission})")
+    suite = ET.Element("testsuite", name=f"{result.exercise} ({name_line(result.submission)})")
     _count(suite, result.checks, result.duration_s)
     properties = ET.SubElement(suite, "properties")
     for name, value in (
@@ -41,7 +43,7 @@ def _suite(result: Result) -> ET.Element:
     for check in result.checks:
         suite.append(_case(result, check))
     if visibility.stdout_shown(result):
-        ET.SubElement(suite, "system-out").text = _text(result.stdout)
+        ET.SubElement(suite, "system-out").text = visibility.printed(result)
     return suite
 
 
@@ -56,8 +58,8 @@ def _case(result: Result, check: CheckResult) -> ET.Element:
     if element:
         text = visibility.feedback(check, result.misconception_titles)
         first_line = text.partition("\n")[0]
-        status = ET.SubElement(case, element, message=_text(first_line), type=check.status)
-        status.text = _text(text)
+        status = ET.SubElement(case, element, message=inert(first_line), type=check.status)
+        status.text = inert(text)
     return case
 
 
@@ -67,7 +69,3 @@ def _count(element: ET.Element, checks: Sequence[CheckResult], seconds: float) -
     for name, attribute in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
         element.set(attribute, str(statuses.count(name)))
     element.set("time", f"{seconds:.3f}")
-
-
-def _text(text: str) -> str:
-    return NOT_XML.sub("\ufffd", text)

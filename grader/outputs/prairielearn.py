@@ -1,7 +1,9 @@
 """PrairieLearn external-grader results: score in 0–1 and one test per check.
 
 PrairieLearn shows every test to the student, so hidden checks show their title and
-points only.
+points only. Student text is inert and bounded as in every output: why a submission
+could not be run is one line per submission, each test's message one line, the
+prints fenced (`grader.outputs.visibility`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from typing import Any
 
 from grader.outputs import visibility
 from grader.result import CheckResult, Result
+from grader.text import message_line
 
 
 def dumps(results: Sequence[Result]) -> str:
     """The results.json PrairieLearn reads back from an external grader (one or several exercises)."""
     score, max_score = sum(r.score for r in results), sum(r.max_score for r in results)
-    problems = [r.message for r in results if r.message]
+    problems = [message_line(r.message) for r in results if r.message]
     shown = [visibility.printed(r) for r in results if visibility.stdout_shown(r)]
     document = {
         "gradable": True,

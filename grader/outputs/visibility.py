@@ -4,6 +4,12 @@ A hidden check (visibility other than `visible`) shows its title and points only
 skipped one may still say why it was skipped, which is never secret. The student's
 own prints are withheld when a hidden check ran, because code that prints its
 arguments would reveal the hidden inputs.
+
+It is also where the machine outputs make student text inert (`grader.text`): a
+check's message is one line of bounded text, so that in a platform's plain-text
+box no student fragment starts a line that could pass for the grader's (the
+mistake and hint lines that follow come from the rubric); what the submission
+printed is fenced and bounded under a line saying whose output it is.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from collections.abc import Mapping
 
 from grader.result import CheckResult, Result
 from grader.terminal import HIDDEN as HIDDEN_MESSAGE
+from grader.text import PRINTED_CHARS, fenced, message_line, name_line
 
 
 def secret(check: CheckResult) -> bool:
@@ -30,8 +37,8 @@ def stdout_shown(result: Result) -> bool:
 
 
 def printed(result: Result) -> str:
-    """The student's output, introduced for readers of a machine output."""
-    return f"What {result.submission} printed:\n{result.stdout}"
+    """The student's output, fenced under a line of the grader's that says whose it is."""
+    return f"What {name_line(result.submission)} printed:\n{fenced(result.stdout, PRINTED_CHARS)}"
 
 
 def misconception_title(check: CheckResult, titles: Mapping[str, str]) -> str | None:
@@ -48,12 +55,12 @@ def advice(check: CheckResult, titles: Mapping[str, str]) -> str:
 
 def describe(check: CheckResult, titles: Mapping[str, str]) -> str:
     """Message, mistake and hint in full (for platforms that enforce visibility themselves)."""
-    return "\n".join(p for p in (check.message, advice(check, titles)) if p)
+    return "\n".join(p for p in (message_line(check.message), advice(check, titles)) if p)
 
 
 def message(check: CheckResult) -> str:
     """What a student may read of a check's message."""
-    return HIDDEN_MESSAGE if secret(check) else check.message or ""
+    return HIDDEN_MESSAGE if secret(check) else message_line(check.message)
 
 
 def feedback(check: CheckResult, titles: Mapping[str, str]) -> str:

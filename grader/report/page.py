@@ -1,7 +1,10 @@
 """Render a result as one self-contained HTML page (inline CSS and SVG, no scripts, no network).
 
 Jinja2 autoescaping is on for everything, so student-provided text (prints, exception
-messages, names) is always shown as text, never interpreted as markup.
+messages, names) is always shown as text, never interpreted as markup; and every value
+a template prints passes through `grader.text.inert`, so no control character reaches
+the page (or a terminal that shows its source) whatever a template forgets. Lengths are
+bounded where the views are built (`grader.report.view`, `grader.batch.summary`).
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from datetime import datetime
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
 from grader.outputs.visibility import HIDDEN_MESSAGE
 from grader.report.heatmap import legend
 from grader.report.view import report_view
 from grader.result import Result
+from grader.text import inert
 
 STATUS_MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "◷", "skipped": "–", "hidden": "◌"}
 
@@ -46,6 +51,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_inert,
     )
     environment.filters["points"] = _points
     return environment
@@ -55,6 +61,11 @@ def environment() -> jinja2.Environment:
 def _template() -> jinja2.Template:
     """Compiled once per process: a batch renders many reports with it."""
     return environment().get_template("report.html")
+
+
+def _inert(value: object) -> object:
+    """Every printed value: plain text made inert; markup (a macro's output) is the templates' own."""
+    return inert(value) if isinstance(value, str) and not isinstance(value, markupsafe.Markup) else value
 
 
 def _points(x: float) -> str:

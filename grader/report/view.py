@@ -1,7 +1,9 @@
 """What the report shows, decided in Python; the template only lays it out.
 
 Hidden checks are reduced here to title, status and points, so no template change can
-leak their messages, inputs or expected values.
+leak their messages, inputs or expected values. Student text is bounded here too, as
+every output bounds it (`grader.text`): the file name and messages on one line, what
+the submission printed up to `PRINTED_CHARS`, quoted source lines in `grader.report.source`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from grader.report import source as source_lines
 from grader.report.arrays import ArrayView, array_view
 from grader.report.graph import GraphView, graph_view
 from grader.result import CheckResult, Finding, Result
+from grader.text import PRINTED_CHARS, bounded, message_line, name_line
 
 #: Score fractions from which the gauge turns amber, then green.
 FAIR, GOOD = 0.5, 0.9
@@ -88,7 +91,7 @@ def report_view(result: Result, source: str | None, now: datetime) -> ReportView
     for check in checks:
         counts[check.state] = counts.get(check.state, 0) + 1
     return ReportView(
-        submission=result.submission,
+        submission=name_line(result.submission),
         exercise=result.exercise,
         title=result.title,
         sha256=result.sha256,
@@ -96,14 +99,14 @@ def report_view(result: Result, source: str | None, now: datetime) -> ReportView
         duration_s=result.duration_s,
         score=result.score,
         max_score=result.max_score,
-        problem=result.message if result.status == "error" else None,
+        problem=message_line(result.message) if result.status == "error" else None,
         problem_lines=source_lines.excerpt_at(source, line) if source and line else [],
         checks=checks,
         counts=counts,
-        stdout=result.stdout,
+        stdout=bounded(result.stdout, PRINTED_CHARS),
         stdout_withheld=bool(result.stdout) and visibility.stdout_withheld(result),
-        integrity=result.integrity,
-        defences=result.defences,
+        integrity=[Finding(name_line(f.rule), message_line(f.message)) for f in result.integrity],
+        defences=[name_line(defence) for defence in result.defences],
     )
 
 
@@ -119,18 +122,25 @@ def check_view(result: Result, check: CheckResult, source: str | None) -> CheckV
     if visibility.secret(check):
         return view
     if check.hidden:  # skipped: the reason is never secret
-        return replace(view, message=check.message)
+        return replace(view, message=message_line(check.message))
     details = check.details
     return replace(
         view,
-        message=check.message,
+        message=message_line(check.message),
         misconception=visibility.misconception_title(check, result.misconception_titles),
         hint=check.hint,
-        case=details.get("case"),
-        array=array_view(str(details.get("name", "the result")), details.get("expected"), details.get("got")),
+        case=_label(details.get("case")),
+        array=array_view(
+            name_line(str(details.get("name", "the result"))), details.get("expected"), details.get("got")
+        ),
         graph=graph_view(details["graph"]) if "graph" in details else None,
         frames=_frames(details.get("traceback"), result.submission, source),
     )
+
+
+def _label(case: object) -> str | None:
+    """A case's label: the grader's own, bounded all the same (it may name what the student returned)."""
+    return name_line(str(case)) if case is not None else None
 
 
 def _frames(traceback: object, filename: str, source: str | None) -> list[source_lines.Frame]:

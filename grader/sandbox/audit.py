@@ -6,6 +6,11 @@ The hook is what stops these actions elsewhere (macOS, older kernels), and it is
 the witness of *attempts*: each becomes an integrity finding for a TA. Findings
 are evidence, never a grade: the student controls this process and could
 silence the reporter.
+
+CPython calls every hook for every event, and submissions raise hot ones the hook
+ignores (300,000 ``builtins.id`` in a deep-graph check). Where the C dispatch
+(``_audit.c``) was built, only the events in the handler table reach Python; the
+others cost a lookup in C. Elsewhere the same handler is a plain Python hook.
 """
 
 from __future__ import annotations
@@ -57,7 +62,10 @@ IP_FAMILIES = (socket.AF_INET, socket.AF_INET6)
 DETAIL_CHARS = 120
 #: Rules for what libraries also do on their own, reported only when the student's code does it itself.
 LIBRARIES_DO_TOO = (READ_OUTSIDE, NATIVE, SPAWN, NETWORK)
-LABEL = "audit hook: Python-level file, process, signal and network checks (reports attempts)"
+LABEL = "audit hook ({}): Python-level file, process, signal and network checks (reports attempts)"
+#: How the hook receives events, as the label names it.
+C_DISPATCH = "C dispatch"
+PYTHON_DISPATCH = "Python dispatch: the C one is not built"
 
 Report = Callable[[str, str], None]
 
@@ -82,6 +90,11 @@ class Audit:
             **dict.fromkeys(SPAWNS, self._spawn),
             "socket.getaddrinfo": self._lookup,
         }
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """The events the hook handles: the C dispatch passes these on and ignores the rest."""
+        return tuple(self._handlers)
 
     def hook(self, event: str, args: tuple[Any, ...]) -> None:
         handler = self._handlers.get(event)
@@ -202,9 +215,20 @@ class BlockPackages(importlib.abc.MetaPathFinder):
 def install(paths: Paths, report: Report, submission: str) -> list[str]:
     """Install the hook (for good: audit hooks cannot be removed) and the import block."""
     audit = Audit(paths, report, submission)
-    sys.addaudithook(audit.hook)
+    dispatch = _add_hook(audit)
     sys.meta_path.insert(0, BlockPackages(audit.report))
-    return [LABEL]
+    return [LABEL.format(dispatch)]
+
+
+def _add_hook(audit: Audit) -> str:
+    """Hook ``audit`` in through the C dispatch where it was built, else directly; say which."""
+    try:
+        from grader.sandbox._audit import add_hook
+    except ImportError:  # built only where a C compiler and Python's headers were at install time
+        sys.addaudithook(audit.hook)
+        return PYTHON_DISPATCH
+    add_hook(audit.hook, audit.events)
+    return C_DISPATCH
 
 
 def _resolve(path: Any) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
+import signal
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from grader.sandbox.policy import Paths
 
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
-PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
 CAPABILITY_VERSION_3 = 0x20080522
 LAST_CAPABILITY = 63
@@ -38,22 +39,55 @@ class _CapData(ctypes.Structure):
     ]
 
 
-def confine(paths: Paths, memory_bytes: int, file_bytes: int) -> list[str]:
-    """Apply every available defence; return human-readable names of those now active."""
+def die_with_parent(parent: int) -> None:
+    """Be killed when the process ``parent`` dies (Linux), or leave now if it already has.
+
+    Runs first in every process the grader starts. The kernel signals us when the
+    *thread* that forked us ends, so parents fork from a thread that lives as long as
+    they do (``grader.sandbox.process.from_lifelong_thread``); checking our parent
+    after the prctl closes the race with a parent that died before it. The seccomp
+    filter keeps student code from undoing it.
+    """
+    if sys.platform == "linux":
+        call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def confine(
+    paths: Paths,
+    memory_bytes: int,
+    file_bytes: int,
+    cpu_seconds: int | None = None,
+    open_files: int | None = None,
+) -> list[str]:
+    """Apply every available defence; return human-readable names of those now active.
+
+    ``cpu_seconds`` (a backstop to the grader's deadlines: a process that outlived its
+    grader dies of it) and ``open_files`` (pipes and socket pairs hold memory) are
+    not limited when None.
+    """
+    limits = _rlimits(memory_bytes, file_bytes, cpu_seconds, open_files)
     if sys.platform != "linux":
-        return _rlimits(memory_bytes, file_bytes)
-    active = [*_isolate_network(), *_drop_capabilities(), *_rlimits(memory_bytes, file_bytes)]
+        return limits
+    active = [*_isolate_network(), *_drop_capabilities(), *limits]
     if call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
         active += ["no new privileges", *landlock.restrict(paths), *seccomp.restrict()]
     return active
 
 
-def _rlimits(memory_bytes: int, file_bytes: int) -> list[str]:
+def _rlimits(
+    memory_bytes: int, file_bytes: int, cpu_seconds: int | None, open_files: int | None
+) -> list[str]:
     wanted = [
         ("RLIMIT_AS", memory_bytes, f"rlimit address space {format_size(memory_bytes)}"),
         ("RLIMIT_FSIZE", file_bytes, f"rlimit file size {format_size(file_bytes)}"),
         ("RLIMIT_CORE", 0, "no core dumps"),
     ]
+    if cpu_seconds is not None:
+        wanted.append(("RLIMIT_CPU", cpu_seconds, f"rlimit CPU time {cpu_seconds} s"))
+    if open_files is not None:
+        wanted.append(("RLIMIT_NOFILE", open_files, f"rlimit {open_files} open files"))
     active = []
     for name, limit, label in wanted:
         if _set_rlimit(name, limit):

@@ -23,6 +23,7 @@ RULE_PATH_BENEATH = 1
 FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
 FS_REMOVE_DIR, FS_REMOVE_FILE = 1 << 4, 1 << 5
 FS_MAKE_ANY = sum(1 << bit for bit in range(6, 13))  # char, dir, reg, sock, fifo, block, sym
+FS_MAKE_SOCK = 1 << 9
 FS_REFER, FS_TRUNCATE = 1 << 13, 1 << 14
 #: The rights that make sense on a file (a rule on a file with directory rights is refused).
 FILE_RIGHTS = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE
@@ -30,7 +31,7 @@ READ = FS_READ_FILE | FS_READ_DIR
 NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 
-WRITES = "Landlock: writes only in the temporary directory"
+WRITES = "Landlock: no file writes, not even in the temporary directory (Unix sockets only)"
 READS = "Landlock: reads only Python, the grader, system libraries and the temporary directory"
 NO_TCP = "Landlock: no TCP"
 NO_SIGNALS = "Landlock: no signals or abstract sockets to processes outside the sandbox"
@@ -68,7 +69,12 @@ def restrict(paths: Paths) -> list[str]:
     if ruleset < 0:
         return []
     try:
-        rules = [(paths.workdir, write | READ), (os.devnull, FS_WRITE_FILE | FS_TRUNCATE | FS_READ_FILE)]
+        # Files written would park data outside the memory the grader measures: the worker's
+        # directory is read-only, but for the Unix sockets a notebook kernel listens on.
+        rules = [
+            (paths.workdir, FS_MAKE_SOCK | READ),
+            (os.devnull, FS_WRITE_FILE | FS_TRUNCATE | FS_READ_FILE),
+        ]
         for root in paths.readable:
             rules += read_rules(root, paths.private)
         for path, access in rules:

@@ -3,9 +3,10 @@
 The grader computes it (it knows where the course is) and the worker applies it.
 Reads are allowed beneath the Python installation, the grader package, the
 system libraries and the worker's own directory, never inside the course's
-``reference/`` and ``rubrics/``; writes only in the worker's directory. So a
-submission reads neither the solutions nor other students' files, and it writes
-nowhere the grader looks.
+``reference/`` and ``rubrics/``; writes nowhere but the null device, not even in
+the worker's directory (a file is memory that the grader's measurement of the
+process does not see). So a submission reads neither the solutions nor other
+students' files, and it writes nowhere at all.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class Paths:
         return not self.is_private(path) and any(beneath(path, root) for root in self.readable)
 
     def may_write(self, path: str) -> bool:
-        return beneath(path, self.workdir)
+        """Only the null device: Landlock grants the worker's directory Unix sockets, no files."""
+        return path == os.devnull
 
 
 def beneath(path: str, root: str) -> bool:

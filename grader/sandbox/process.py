@@ -3,21 +3,28 @@
 A :class:`WorkerProcess` is spawned on construction and lives until :meth:`kill`,
 which removes every trace of it: the whole process group (so processes the
 student started die too), the pipes, the output thread and the directory.
+Should the grader die first, the worker dies with it (a parent-death signal, see
+:func:`from_lifelong_thread`) and the next run removes its directory (see :class:`Workspace`).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from queue import SimpleQueue
+from typing import Any, TypeVar
 
 from grader.sandbox import protocol
 from grader.sandbox.channel import Channel, ChannelClosed, ChannelTimeout
@@ -26,11 +33,13 @@ from grader.sandbox.policy import sandbox_paths
 
 #: The directory holding the ``grader`` package; the worker imports it from there.
 GRADER_ROOT = Path(__file__).resolve().parents[2]
-#: Imports the entry module from the grader root, then takes that root off sys.path (it
-#: also holds the course's solutions, and the submission may not even list it).
+#: Ties the child's life to its parent's (whose pid is the second argument), imports the entry
+#: module from the grader root, then takes that root off sys.path (it also holds the course's
+#: solutions, and the submission may not even list it).
 BOOTSTRAP = (
-    "import sys; sys.path.insert(0, sys.argv[1]); import importlib; "
-    "entry = importlib.import_module(sys.argv[2]); del sys.path[0]; entry.main(sys.argv[3])"
+    "import sys; sys.path.insert(0, sys.argv[1]); from grader.sandbox.confinement import die_with_parent; "
+    "die_with_parent(int(sys.argv[2])); import importlib; "
+    "entry = importlib.import_module(sys.argv[3]); del sys.path[0]; entry.main(sys.argv[4])"
 )
 #: The module whose ``main(config_json)`` runs in the worker process.
 WORKER_ENTRY = "grader.sandbox.worker"
@@ -53,6 +62,15 @@ POLL_S = 0.01
 Start = Callable[[Path, str, dict[str, Any], int], Any]
 #: After EOF on the channel, how long the worker may take to finish exiting.
 EXIT_GRACE_S = 1.0
+#: Open files a module worker may hold (it needs 5): pipes and socket pairs are memory too.
+WORKER_OPEN_FILES = 64
+#: Name prefixes of the workspaces of workers (and kernels) and of kernel fork servers.
+WORKER_PREFIX, FORK_SERVER_PREFIX = "grader-sandbox-", "grader-forkserver-"
+#: The folder inside a workspace that its process is given.
+WORK = "work"
+#: Opens a folder, never a symbolic link.
+FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+T = TypeVar("T")
 
 
 class WorkerProcess:
@@ -66,12 +84,19 @@ class WorkerProcess:
         file_bytes: int,
         extra_sys_path: Sequence[str],
         output: CappedOutput,
+        cpu_seconds: int | None = None,
+        open_files: int = WORKER_OPEN_FILES,
         entry: str = WORKER_ENTRY,
         extra_config: Mapping[str, Any] | None = None,
         start: Start | None = None,
     ) -> None:
-        """``entry``, ``extra_config`` and ``start`` let the notebook kernel reuse this launch."""
-        self.workdir = Path(tempfile.mkdtemp(prefix="grader-worker-"))
+        """``cpu_seconds`` caps the worker's CPU time (a backstop: it is killed past it).
+
+        ``open_files``, ``entry``, ``extra_config`` and ``start`` let the notebook kernel
+        reuse this launch.
+        """
+        self._workspace = Workspace(WORKER_PREFIX)
+        self.workdir = self._workspace.path
         try:
             copy = self.workdir / submission.name
             shutil.copyfile(submission, copy)
@@ -80,12 +105,14 @@ class WorkerProcess:
                 "submission": str(copy),
                 "memory_bytes": memory_bytes,
                 "file_bytes": file_bytes,
+                "cpu_seconds": cpu_seconds,
+                "open_files": open_files,
                 "sys_path": [str(p) for p in extra_sys_path],
                 "paths": sandbox_paths(self.workdir, GRADER_ROOT, map(str, extra_sys_path)).to_json(),
             }
             self._popen, request_w, reply_r, output_r = _spawn(self.workdir, entry, settings, start or _start)
         except BaseException:
-            _remove_tree(self.workdir)
+            self._workspace.remove()
             raise
         self.started_at = time.monotonic()
         self.channel = Channel(request_w, reply_r, MAX_REPLY_BYTES, self.has_exited)
@@ -98,7 +125,7 @@ class WorkerProcess:
 
     @property
     def pid(self) -> int:
-        """The worker's process id, for reading its accounting from outside (valid until kill())."""
+        """The worker's pid, for reading ``/proc/<pid>/...`` from outside; valid until kill()."""
         return int(self._popen.pid)
 
     def has_exited(self) -> bool:
@@ -147,7 +174,7 @@ class WorkerProcess:
         self._popen.wait()
         self._drain.stop()
         self.channel.close()
-        _remove_tree(self.workdir)
+        self._workspace.remove()
 
     def _wait_exit(self, deadline: float) -> bool:
         while not self.has_exited():
@@ -181,16 +208,65 @@ def _spawn(workdir: Path, entry: str, settings: dict[str, Any], start: Start) ->
 
 def _start(workdir: Path, entry: str, config: dict[str, Any], output_fd: int) -> subprocess.Popen[bytes]:
     """A fresh interpreter running ``entry``; the default way to :data:`Start` a worker."""
-    return subprocess.Popen(
-        [sys.executable, "-I", "-B", "-c", BOOTSTRAP, str(GRADER_ROOT), entry, json.dumps(config)],
-        cwd=workdir,
-        env=worker_environment(workdir),
-        stdin=subprocess.DEVNULL,
-        stdout=output_fd,
-        stderr=subprocess.STDOUT,
-        pass_fds=(config["request_fd"], config["reply_fd"]),
-        start_new_session=True,
+    return from_lifelong_thread(
+        lambda: subprocess.Popen(
+            bootstrap_command(entry, json.dumps(config)),
+            cwd=workdir,
+            env=worker_environment(workdir),
+            stdin=subprocess.DEVNULL,
+            stdout=output_fd,
+            stderr=subprocess.STDOUT,
+            pass_fds=(config["request_fd"], config["reply_fd"]),
+            start_new_session=True,
+        )
     )
+
+
+def bootstrap_command(entry: str, argument: str) -> list[str]:
+    """Run ``<entry>.main(argument)`` in a fresh interpreter that dies with this process."""
+    return [sys.executable, "-I", "-B", "-c", BOOTSTRAP, str(GRADER_ROOT), str(os.getpid()), entry, argument]
+
+
+class _LifelongThread:
+    """The one thread of this process that starts its children, and lives as long as the process.
+
+    A child's parent-death signal fires when the *thread* that forked it ends, not the
+    process: a worker started from a short-lived thread (a Dask task, a thread pool)
+    would be killed when that thread ends. Forked from this thread, a child lives
+    exactly as long as the grader process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = 0
+        self._requests: SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = SimpleQueue()
+
+    def run(self, function: Callable[[], T]) -> T:
+        with self._lock:
+            if self._pid != os.getpid():  # the first call, or the first in a forked child
+                self._requests = SimpleQueue()
+                threading.Thread(target=_serve, args=(self._requests,), name="lifelong", daemon=True).start()
+                self._pid = os.getpid()
+            future: Future[T] = Future()
+            self._requests.put((function, future))
+        return future.result()
+
+
+def _serve(requests: SimpleQueue[tuple[Callable[[], Any], Future[Any]]]) -> None:
+    while True:
+        function, future = requests.get()
+        try:
+            future.set_result(function())
+        except BaseException as exc:  # the caller's to handle; this thread must go on
+            future.set_exception(exc)
+
+
+_LIFELONG = _LifelongThread()
+
+
+def from_lifelong_thread(function: Callable[[], T]) -> T:
+    """``function()`` (which starts a child process) run in this process's lifelong thread."""
+    return _LIFELONG.run(function)
 
 
 def _describe_exit(code: int) -> str:
@@ -211,6 +287,8 @@ def worker_environment(workdir: Path) -> dict[str, str]:
         "PATH": "/usr/bin:/bin",
         "HOME": str(workdir),
         "TMPDIR": str(workdir),
+        # matplotlib insists on a directory it believes writable; it runs without saving its cache.
+        "MPLCONFIGDIR": str(workdir),
         "LANG": "C.UTF-8",
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -223,24 +301,137 @@ def worker_environment(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _remove_tree(root: Path) -> None:
-    """Delete the worker's directory even where the student removed our permissions.
+class Workspace:
+    """A folder for one sandboxed process, locked by this process for as long as the folder lives.
 
-    Never follows a symlink: a student who swapped the directory for a link to
-    somewhere else must not get us to chmod or delete that place.
+    ``root`` is the grader's alone and holds ``path`` (``root/work``), the folder the
+    sandboxed process is given. The lock is a flock on ``root`` itself, out of the
+    student's reach. A killed grader leaves its workspaces behind; the next run's
+    :func:`sweep_stale` removes those it can lock, never one a live grader holds.
     """
-    if root.is_symlink():
-        root.unlink()
+
+    def __init__(self, prefix: str) -> None:
+        _sweep_once(Path(tempfile.gettempdir()))
+        self.root = Path(tempfile.mkdtemp(prefix=prefix))
+        self.path = self.root / WORK
+        self._lock: int | None = os.open(self.root, FOLDER)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX)  # waits only for a sweeper that found no work/ yet
+            self.path.mkdir()  # only ever under the lock: a sweeper removes only folders holding one
+        except BaseException:
+            self.remove()
+            raise
+
+    def remove(self) -> None:
+        """Delete the whole workspace, then let go of its lock. Idempotent."""
+        if self._lock is not None:
+            remove_tree(self.root)
+            os.close(self._lock)
+            self._lock = None
+
+
+_swept: set[tuple[int, Path]] = set()
+_sweep_lock = threading.Lock()
+
+
+def _sweep_once(folder: Path) -> None:
+    """Sweep ``folder`` on this process's first workspace there."""
+    with _sweep_lock:
+        if (os.getpid(), folder) in _swept:
+            return
+        _swept.add((os.getpid(), folder))
+    sweep_stale(folder)
+
+
+def sweep_stale(folder: Path) -> None:
+    """Remove the workspaces in ``folder`` whose owner has died (their lock is free)."""
+    try:
+        with os.scandir(folder) as entries:
+            roots = [Path(e.path) for e in entries if e.name.startswith((WORKER_PREFIX, FORK_SERVER_PREFIX))]
+    except OSError:
         return
-    if not root.is_dir():
-        return
-    root.chmod(0o700)
-    for parent, dirs, _ in os.walk(root):
-        for name in dirs:
-            path = os.path.join(parent, name)
-            if not os.path.islink(path):
-                os.chmod(path, 0o700)
-    shutil.rmtree(root, ignore_errors=True)
+    for root in roots:
+        try:
+            fd = os.open(root, FOLDER)
+        except OSError:
+            continue  # gone, a symbolic link, or someone else's
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if stat.S_ISDIR(os.stat(WORK, dir_fd=fd, follow_symlinks=False).st_mode):
+                remove_tree(root)
+        except OSError:
+            pass  # locked by a live owner, or still being made
+        finally:
+            os.close(fd)
+
+
+def remove_tree(root: Path) -> None:
+    """Delete ``root`` and everything in it, however deep, without following a symbolic link.
+
+    Iterative (a student can nest folders far deeper than the recursion limit), through
+    directory descriptors (a folder swapped for a link is deleted as a link, never entered),
+    giving back the permissions a student removed. Best effort: what cannot be deleted stays.
+    """
+    try:
+        if stat.S_ISDIR(os.lstat(root).st_mode):
+            _empty(_open_folder(str(root), None))
+            os.rmdir(root)
+        else:
+            os.unlink(root)
+    except OSError:
+        pass
+
+
+def _empty(fd: int) -> None:
+    """Delete everything inside the folder open as ``fd`` (closed on return), depth first, one level open."""
+    here, todo = os.fstat(fd), _clear(fd)
+    above: list[tuple[str, os.stat_result, list[str]]] = []  # (name, parent, its folders left) per level
+    try:
+        while todo or above:
+            if todo:
+                name = todo.pop()
+                child = _open_folder(name, fd)
+                above.append((name, here, todo))
+                os.close(fd)
+                fd = child
+                here, todo = os.fstat(fd), _clear(fd)
+                continue
+            name, parent, todo = above.pop()
+            up = os.open("..", FOLDER, dir_fd=fd)
+            os.close(fd)
+            fd, here = up, os.fstat(up)
+            if (here.st_dev, here.st_ino) != (parent.st_dev, parent.st_ino):
+                raise OSError(f"the tree changed while being removed (at {name!r})")
+            os.rmdir(name, dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def _open_folder(name: str, parent: int | None) -> int:
+    """Open a folder (never a link), restoring the rights to list it and delete in it."""
+    try:
+        fd = os.open(name, FOLDER, dir_fd=parent)
+    except PermissionError:  # a folder: a link would have failed with ELOOP instead
+        os.chmod(name, 0o700, dir_fd=parent)
+        fd = os.open(name, FOLDER, dir_fd=parent)
+    try:
+        os.fchmod(fd, 0o700)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _clear(fd: int) -> list[str]:
+    """Unlink everything in the folder but its subfolders, and return their names."""
+    folders = []
+    with os.scandir(fd) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.name)
+            else:
+                os.unlink(entry.name, dir_fd=fd)
+    return folders
 
 
 def signal_group(pid: int, signum: int) -> None:

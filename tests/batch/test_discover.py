@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
-from grader.batch.discover import NO_EXERCISE_FILES, Entry, Ignored, discover, fingerprint
+from grader.batch import grade_batch
+from grader.batch.discover import LINK, NO_EXERCISE_FILES, Entry, Ignored, discover, fingerprint
+from grader.course import find_course
 from tests.batch.classes import make_fifo
 
 KNOWN = {"exercise11", "exercise12"}
@@ -95,7 +98,7 @@ def test_unreadable_files_are_entries_with_a_problem(tmp_path: Path) -> None:
     assert [(e.student, e.sha256, e.problem) for e in entries] == [
         ("ann", "", "exercise11.py is a named pipe (FIFO), not a file"),
         ("ben", "", "exercise11.py is a directory, not a file"),
-        ("cy", "", "exercise11.py is a broken symbolic link"),
+        ("cy", "", LINK.format("exercise11.py")),
     ]
 
 
@@ -104,3 +107,49 @@ def test_fingerprint_hashes_regular_files_of_any_size(tmp_path: Path, size: int)
     data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
     (tmp_path / "f.py").write_bytes(data)
     assert fingerprint(tmp_path / "f.py") == (hashlib.sha256(data).hexdigest(), None)
+
+
+def linked_class(directory: Path) -> Path:
+    """Students whose entries are symbolic links: to another student's work, a course file, /etc."""
+    ann = write(directory / "ann" / "exercise11.py")
+    solution = find_course() / "reference" / "exercise11.py"
+    (directory / "eve").symlink_to(ann.parent)  # a whole folder
+    (directory / "mal_exercise11.py").symlink_to(ann)  # a single-file student
+    (directory / "bob").mkdir()
+    (directory / "bob" / "exercise11.py").symlink_to(solution)
+    write(directory / "bob" / "exercise11.ipynb", "{}")  # a file: graded instead of the link
+    (directory / "bob" / "course").symlink_to(solution.parent)  # a folder in a folder
+    (directory / "cat").mkdir()
+    (directory / "cat" / "exercise12.py").symlink_to("/etc/passwd")
+    make_fifo(directory / "pipe")
+    (directory / "cat" / "exercise11.py").symlink_to(directory / "pipe")  # opened, it would be a FIFO
+    return directory
+
+
+def test_symbolic_links_are_never_followed_and_always_named(tmp_path: Path) -> None:
+    entries, ignored = find(linked_class(tmp_path / "class"))
+    assert [(e.student, e.exercise, e.sha256, e.problem) for e in entries] == [
+        ("ann", "exercise11", hashlib.sha256(b"x = 1\n").hexdigest(), None),
+        ("bob", "exercise11", hashlib.sha256(b"{}").hexdigest(), None),
+        ("cat", "exercise11", "", LINK.format("exercise11.py")),
+        ("cat", "exercise12", "", LINK.format("exercise12.py")),
+        ("mal_exercise11", "exercise11", "", LINK.format("mal_exercise11.py")),
+    ]
+    assert set(ignored) == {
+        Ignored("bob/course", LINK.format("course")),
+        Ignored("bob/exercise11.py", LINK.format("exercise11.py")),
+        Ignored("eve", LINK.format("eve")),
+        Ignored("pipe", "not a student folder or a .py/.ipynb file"),
+    }
+
+
+def test_a_batch_never_quotes_a_linked_file(tmp_path: Path) -> None:
+    directory, out = tmp_path / "class", tmp_path / "out"
+    (directory / "mal").mkdir(parents=True)
+    (directory / "mal" / "exercise11.py").symlink_to("/etc/passwd")
+    report = grade_batch(directory, out)
+    assert (report.graded, report.failed) == (1, 1)
+    row = json.loads((out / "results.jsonl").read_text())
+    assert (row["status"], row["message"]) == ("error", LINK.format("exercise11.py"))
+    secret = Path("/etc/passwd").read_text().splitlines()[0]
+    assert not [path for path in out.rglob("*") if path.is_file() and secret in path.read_text()]

@@ -97,7 +97,7 @@ CASES = {
         Outcome(
             Expect(backward("failed", "forgot-divide-by-n")),
             frozenset({audit.FORGED, audit.WRITE_OUTSIDE}),
-            printed=("../results.json PermissionError",),
+            printed=tuple(f"{target} PermissionError" for target in ("\nresults.json", "../results.json")),
         ),
     ),
     "copy the solution": Case(
@@ -199,9 +199,16 @@ def decoys() -> Iterator[list[Path]]:
         decoy.unlink(missing_ok=True)
 
 
-def test_vandal_deletes_only_its_own_copy(decoys: list[Path], grade_hostile: Grade) -> None:
+def test_vandal_deletes_and_writes_nothing_not_even_in_its_own_directory(
+    decoys: list[Path], grade_hostile: Grade
+) -> None:
     source = submission("vandal").replace("DECOYS: list[str] = []", f"DECOYS = {list(map(str, decoys))!r}")
-    check(grade_hostile(source), Outcome(findings=frozenset({audit.DELETE, audit.WRITE_OUTSIDE})))
+    refused = ("exercise11.py", "exercise11_helper.py", "cache", *(decoy.name for decoy in decoys))
+    outcome = Outcome(
+        findings=frozenset({audit.WRITE_OUTSIDE}),
+        printed=tuple(f"{name} PermissionError" for name in refused),
+    )
+    check(grade_hostile(source), outcome)
     assert [decoy.read_text() for decoy in decoys] == [DECOY_TEXT] * len(decoys)
 
 

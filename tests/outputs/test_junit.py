@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 from junitparser import Error, Failure, JUnitXml, Skipped
 
 from grader.outputs import junit
@@ -52,6 +54,9 @@ def test_one_suite_per_submission_and_totals_on_the_root() -> None:
 
 def test_control_characters_in_student_text_keep_the_xml_valid() -> None:
     result = samples.hostile_result()
-    result.checks[0].message = "bad\x00byte \x1b[31mred\x1b[0m"
-    suite = next(iter(parse(junit.dumps([result]))))
-    assert next(iter(suite)).result[0].message == "bad\ufffdbyte \ufffd[31mred\ufffd[0m"
+    result.checks[0].message = "bad\x00byte \x1b[31mred\x1b[0m \ud800\uffff"
+    result.stdout = "\x0b\x1b]0;title\x07"
+    text = junit.dumps([result])
+    suite = next(iter(parse(text)))
+    assert next(iter(suite)).result[0].message == "bad␀byte ␛[31mred␛[0m \ufffd\ufffd"
+    assert ET.fromstring(text).findtext(".//system-out", "").endswith("│ ␛]0;title␇")

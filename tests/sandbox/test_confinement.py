@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import audit
+from grader.sandbox import audit, landlock, seccomp
 from grader.sandbox.supervisor import Worker
 from tests.sandbox.conftest import Submit
 from tests.sandbox.probe_fixtures import ask
 
 SNOOP = """
     import ctypes
+    import mmap
     import os
     import socket
     import subprocess
@@ -28,8 +29,6 @@ SNOOP = """
     COURSE = Path(grader.__file__).resolve().parents[1]
 
     def where():
-        with open("scratch.txt", "w") as f:
-            f.write("temporary")
         return os.getcwd()
 
     def environment():
@@ -83,6 +82,38 @@ SNOOP = """
 
     def connect_natively():
         return errno(libc.socket(socket.AF_INET, socket.SOCK_STREAM, 0))
+
+    def mkdir_natively(path):
+        return errno(libc.mkdir(path.encode(), 0o755))
+
+    def chmod_natively(path):
+        return errno(libc.chmod(path.encode(), 0o777))
+
+    def setxattr_natively(path):
+        return errno(libc.setxattr(path.encode(), b"user.parked", b"data", 4, 0))
+
+    def memfd_natively():
+        return errno(libc.memfd_create(b"hidden", 0))
+
+    def shared_memory_natively():
+        return errno(libc.shmget(0, 2**20, 0o1600))  # IPC_PRIVATE, IPC_CREAT | 0600
+
+    def prctl_natively(option):
+        return errno(libc.prctl(option, 0, 0, 0, 0))
+
+    def grow_pipe_natively():
+        read, write = os.pipe()
+        return errno(libc.fcntl(write, 1031, 2**20))  # F_SETPIPE_SZ
+
+    def page_out_natively():
+        page = ctypes.create_string_buffer(2 * mmap.PAGESIZE)
+        start = ctypes.addressof(page) // mmap.PAGESIZE * mmap.PAGESIZE
+        return errno(libc.madvise(ctypes.c_void_p(start), mmap.PAGESIZE, 21))  # MADV_PAGEOUT
+
+    def listen_natively(path):
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(path)  # a notebook kernel's sockets live in its directory
+        return 0
 """
 
 
@@ -94,19 +125,10 @@ def active(worker: Worker, prefix: str) -> bool:
 def test_runs_in_a_private_temporary_directory_removed_on_close(submit: Submit, tmp_path: Path) -> None:
     worker = submit(SNOOP)
     workdir = Path(ask(worker, "where").value)
-    assert workdir != tmp_path and (workdir / "scratch.txt").exists()
+    assert workdir != tmp_path and [p.name for p in workdir.iterdir()] == ["student.py"]
     worker.close()
-    assert not workdir.exists()
+    assert not workdir.parent.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["student.py"]
-
-
-def test_directory_is_removed_even_if_the_student_locks_it(submit: Submit) -> None:
-    worker = submit(
-        "import os\n\ndef lock():\n    os.makedirs('a/b')\n    os.chmod('a', 0)\n    return os.getcwd()\n"
-    )
-    workdir = Path(ask(worker, "lock").value)
-    worker.close()
-    assert not workdir.exists()
 
 
 def test_environment_is_scrubbed(submit: Submit, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,6 +153,7 @@ FORBIDDEN = {
     "read a rubric": ("read", "rubrics/exercise11.yaml", audit.READ_COURSE),
     "read another student's file": ("read", "{tmp}/student.py", audit.READ_OUTSIDE),
     "write outside": ("write", "{tmp}/escaped.txt", audit.WRITE_OUTSIDE),
+    "write in its own directory": ("write", "parked.npy", audit.WRITE_OUTSIDE),
     "start a process": ("spawn", None, audit.SPAWN),
     "signal the grader": ("signal_grader", None, audit.SIGNAL),
     "use the network": ("connect", "9", audit.NETWORK),
@@ -153,12 +176,28 @@ def test_forbidden_actions_are_refused_and_reported(submit: Submit, tmp_path: Pa
 NATIVE = {
     "read a solution": ("read_natively", "reference/exercise11.py", errno.EACCES, "Landlock: reads"),
     "read another student's file": ("read_natively", "{tmp}/student.py", errno.EACCES, "Landlock: reads"),
-    "write outside": ("write_natively", "{tmp}/escaped.txt", errno.EACCES, "Landlock: writes"),
+    "write outside": ("write_natively", "{tmp}/escaped.txt", errno.EACCES, landlock.WRITES),
+    "write in its own directory": ("write_natively", "parked.npy", errno.EACCES, landlock.WRITES),
+    "make a folder in its own directory": ("mkdir_natively", "parked", errno.EACCES, landlock.WRITES),
+    "listen on a Unix socket in its own directory": ("listen_natively", "kernel.sock", 0, landlock.WRITES),
     "fork": ("fork_natively", None, errno.EPERM, "seccomp"),
     "signal the grader": ("signal_natively", None, errno.EPERM, "seccomp"),
     "open an internet socket": ("connect_natively", None, errno.EACCES, "seccomp"),
     "make a namespace": ("unshare_natively", None, errno.EPERM, "seccomp"),
     "set up io_uring": ("io_uring_natively", None, errno.EPERM, "seccomp"),
+    "hide memory in a memfd": ("memfd_natively", None, errno.EPERM, "seccomp"),
+    "hide memory in System V shared memory": ("shared_memory_natively", None, errno.EPERM, "seccomp"),
+    "grow a pipe's buffer": ("grow_pipe_natively", None, errno.EPERM, "seccomp"),
+    "page its memory out": ("page_out_natively", None, errno.EPERM, "seccomp"),
+    "become undumpable (unreadable /proc files)": (
+        "prctl_natively",
+        seccomp.PR_SET_DUMPABLE,
+        errno.EPERM,
+        "seccomp",
+    ),
+    "drop its parent-death signal": ("prctl_natively", seccomp.PR_SET_PDEATHSIG, errno.EPERM, "seccomp"),
+    "chmod a grader's file": ("chmod_natively", "{tmp}/student.py", errno.EPERM, "seccomp"),
+    "tag a file with an attribute": ("setxattr_natively", "{tmp}/student.py", errno.EPERM, "seccomp"),
 }
 
 
@@ -169,9 +208,12 @@ def test_native_calls_are_refused_by_the_kernel(submit: Submit, tmp_path: Path, 
     worker = submit(SNOOP)
     if not active(worker, defence):
         pytest.skip(f"{defence} is not available here")
-    args = [] if argument is None else [argument.format(tmp=tmp_path)]
+    args = (
+        [] if argument is None else [argument.format(tmp=tmp_path) if isinstance(argument, str) else argument]
+    )
     assert ask(worker, function, *args).value == expected
     assert not (tmp_path / "escaped.txt").exists()
+    assert (tmp_path / "student.py").stat().st_mode & 0o777 != 0o777
 
 
 @pytest.mark.parametrize(

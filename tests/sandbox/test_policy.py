@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from grader.sandbox.landlock import FS_READ_DIR, READ, read_rules
@@ -19,11 +20,12 @@ def test_the_course_secrets_are_private_and_the_grader_readable(tmp_path: Path) 
     assert not paths.may_read(str(tmp_path.parent / "another-student.py"))
 
 
-def test_writes_only_in_the_working_directory(tmp_path: Path) -> None:
+def test_nothing_is_writable_but_the_null_device(tmp_path: Path) -> None:
     paths = Paths(str(tmp_path), (str(tmp_path),), ())
-    assert paths.may_write(str(tmp_path / "scratch" / "file.txt"))
-    assert not paths.may_write(str(tmp_path) + "-sibling")
+    assert not paths.may_write(str(tmp_path / "scratch" / "file.txt"))
+    assert not paths.may_write(str(tmp_path))
     assert not paths.may_write("/tmp")
+    assert paths.may_write(os.devnull)
 
 
 def test_a_private_folder_is_carved_out_of_a_readable_one(tmp_path: Path) -> None:

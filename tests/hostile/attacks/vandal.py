@@ -2,6 +2,7 @@
 
 ``DECOYS`` is replaced by the test with paths of files it made in the course's
 ``reference/`` and ``rubrics/`` (so a failed defence destroys nothing of value).
+Every attempt is refused: the worker's own directory is read-only too.
 """
 
 import os
@@ -10,12 +11,18 @@ from pathlib import Path
 
 DECOYS: list[str] = []
 
+
+def attempt(target, action):
+    try:
+        action(target)
+    except OSError as exc:
+        print(Path(target).name, type(exc).__name__)
+
+
 for name in os.listdir("."):
-    os.remove(name)
-Path("exercise11_helper.py").write_text("# written next to the submission\n")
+    attempt(name, os.remove)
+attempt("exercise11_helper.py", lambda path: Path(path).write_text("# written next to the submission\n"))
+attempt("cache", os.mkdir)
 for decoy in map(Path, DECOYS):
     for vandalise in (os.remove, shutil.rmtree, lambda path: path.write_text("defaced")):
-        try:
-            vandalise(decoy)
-        except OSError as exc:
-            print(decoy.name, type(exc).__name__)
+        attempt(decoy, vandalise)
