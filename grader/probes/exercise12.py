@@ -261,8 +261,8 @@ OPERATORS = {
         lambda v: (v + 2) * 3 / 4 - 1.5, {"operand": 1.5}
     ),
     "relu (v > 0)": Expression(lambda v: v.relu(), {"input": 1.5}),
-    # Minus v/2: below zero relu's value and slope are 0, which an engine doing nothing matches too.
-    "relu (v < 0)": Expression(lambda v: v.relu() - 0.5 * v, {"input": -1.5}),
+    # Plus 1: below zero relu's value and slope are 0, which an engine doing nothing matches too.
+    "relu (v < 0)": Expression(lambda v: v.relu() + 1, {"input": -1.5}),
     "tanh": Expression(lambda v: v.tanh(), {"input": 0.7}),
     "exp": Expression(lambda v: v.exp(), {"input": 0.7}),
     "log": Expression(lambda v: v.log(), {"input": 1.7}),

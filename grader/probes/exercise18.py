@@ -425,7 +425,7 @@ WIDE_LAYOUT = {
 #: What a call costs the interpreter beyond the checkpointing itself (the probe's arrays, the answer).
 CALL_OVERHEAD = 8 * 2**20
 DEEP_LAYOUT = {
-    "144 small blocks in 12 segments": {"blocks": 144, "segments": 12, "rows": 4, "width": 16, "seed": 81}
+    "360 small blocks in 36 segments": {"blocks": 360, "segments": 36, "rows": 4, "width": 16, "seed": 81}
 }
 
 
