@@ -384,9 +384,9 @@ def remove_tree(root: Path) -> None:
 
 def _empty(fd: int) -> None:
     """Delete everything inside the folder open as ``fd`` (closed on return), depth first, one level open."""
-    here, todo = os.fstat(fd), _clear(fd)
     above: list[tuple[str, os.stat_result, list[str]]] = []  # (name, parent, its folders left) per level
     try:
+        here, todo = os.fstat(fd), _clear(fd)
         while todo or above:
             if todo:
                 name = todo.pop()
