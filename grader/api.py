@@ -9,6 +9,7 @@ raise `UsageError`.
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import time
 from collections.abc import Mapping
@@ -122,6 +123,7 @@ def _run(
         import_timeout_s=settings.timeout,
         memory_bytes=settings.memory_mb * 2**20,
         output_bytes=settings.output_kb * 1024,
+        cpu_seconds=math.ceil(SUBMISSION_TIMEOUTS * settings.timeout),
     )
     cap = time.monotonic() + SUBMISSION_TIMEOUTS * settings.timeout
     with _worker(read.path, limits, forks) as worker:

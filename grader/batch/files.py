@@ -1,14 +1,27 @@
-"""Writing the batch's output files so that a kill never leaves half of one behind."""
+"""Writing the batch's output files so that a kill never leaves half of one behind, under safe names."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import re
+from collections.abc import Mapping
+from pathlib import Path, PurePath
+from typing import Any
+
+#: A submission stem that can name a student's report as it is: short, and nothing a shell or a file
+#: system could trip on. Any other (a student chose it) gives way to the exercise's id.
+PLAIN_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def report_stem(row: Mapping[str, Any]) -> str:
+    """The stem of a submission's report and JSON in OUT/<student>/ (the writer's and the summary's links)."""
+    stem = PurePath(str(row["submission"])).stem
+    return stem if PLAIN_STEM.fullmatch(stem) else str(row["exercise"] or "submission")
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to a temporary file beside `path`, then rename it over `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".writing.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8", errors="replace")  # "replace": undecodable file names
     os.replace(temporary, path)

@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from itertools import chain
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import IO, Any, Literal
 
 from tqdm import tqdm
@@ -24,7 +24,7 @@ from grader.api import UsageError
 from grader.batch import gradebook, journal, summary
 from grader.batch.dask_cluster import DaskCluster
 from grader.batch.discover import Entry, Ignored, Roll, discover
-from grader.batch.files import write_atomic
+from grader.batch.files import report_stem, write_atomic
 from grader.batch.local_pool import LocalPool
 from grader.batch.task import Outcome, Task, failure
 from grader.rubric import Rubric, RubricError, load
@@ -211,7 +211,7 @@ def _record(outcome: Outcome, out: Path, book: journal.Journal) -> None:
     """The student's report and JSON first, then the journal line that marks the submission done."""
     if outcome.html is not None:
         folder = out / outcome.student
-        stem = PurePath(outcome.result["submission"]).stem
+        stem = report_stem(outcome.result)
         write_atomic(folder / f"{stem}.json", json.dumps(outcome.result, indent=2) + "\n")
         write_atomic(folder / f"{stem}.html", outcome.html)
     book.append(outcome.row)

@@ -25,6 +25,7 @@ from urllib.parse import quote
 import jinja2
 
 from grader.batch.discover import Ignored
+from grader.batch.files import report_stem
 from grader.report import page
 from grader.rubric import Rubric
 from grader.text import message_line, name_line
@@ -42,6 +43,7 @@ class Mention:
 
     student: str
     submission: str
+    exercise: str = ""
 
     @property
     def name(self) -> str:
@@ -55,8 +57,10 @@ class Mention:
 
     @property
     def href(self) -> str | None:
-        stem = PurePath(self.submission).stem
-        return f"{quote(self.student)}/{quote(stem)}.html" if stem else None
+        if not PurePath(self.submission).stem:
+            return None
+        stem = report_stem({"submission": self.submission, "exercise": self.exercise})
+        return f"{quote(self.student)}/{quote(stem)}.html"
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ class ClassSummary:
         self._arrival = itertools.count()  # breaks ties in the heap
 
     def add(self, row: Mapping[str, Any]) -> None:
-        who = Mention(row["student"], row["submission"])
+        who = Mention(row["student"], row["submission"], row["exercise"])
         self._totals[who.student] += row["score"]
         if row["exercise"] in self._rubrics:
             self._scores[row["exercise"]].append(row["score"])

@@ -69,6 +69,7 @@ class KernelWorker(Worker):
             copy.deepcopy(self._notebook),  # nbclient writes into the cells it runs
             memory_bytes=self._limits.memory_bytes,
             file_bytes=self._limits.file_bytes,
+            cpu_seconds=self._limits.cpu_seconds,
             extra_sys_path=self._extra_sys_path,
             output=self._output,
             cell_timeout_s=self._cell_timeout_s,

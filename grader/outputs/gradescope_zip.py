@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator, Sequence
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import grader
 from grader.course import CourseError
 from grader.rubric import Rubric, load
+from grader.truth import data_path
 
 SETUP = """\
 #!/usr/bin/env bash
@@ -107,11 +109,17 @@ def _course_files(course: Path, rubrics: list[Rubric]) -> Iterator[tuple[str, Pa
     yield from _tree(course / "reference", "reference")
     for rubric in rubrics:
         yield f"rubrics/{rubric.exercise}.yaml", rubric.path
+        shipped = data_path(rubric.path)  # the visible checks' correct values, as the student kit has them
+        if shipped.is_file():
+            yield f"rubrics/{shipped.name}", shipped
 
 
 def _tree(folder: Path, prefix: str) -> Iterator[tuple[str, Path]]:
+    """Every source file under `folder`: no bytecode, and no extension built for this machine (the
+    image builds its own)."""
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+        built = path.suffix == ".pyc" or path.name.endswith(tuple(EXTENSION_SUFFIXES))
+        if path.is_file() and "__pycache__" not in path.parts and not built:
             yield f"{prefix}/{path.relative_to(folder).as_posix()}", path
 
 

@@ -136,16 +136,28 @@ class Audit:
         self.report(rule, message)
         raise PermissionError(f"the grader's sandbox does not allow this: {message}")
 
+    def _refuse_write(self, path: str, message: str) -> None:
+        """Writes are refused everywhere; only one outside the worker's own directory is an attempt to
+        report (inside it, a library's cache or a student's scratch file is no attack)."""
+        if not beneath(path, self._paths.workdir):
+            self._refuse(WRITE_OUTSIDE, message)
+        raise PermissionError(
+            f"the grader's sandbox does not allow this: {message} (files are read-only here)"
+        )
+
     def _open(self, event: str, args: tuple[Any, ...]) -> None:
         path, flags = _resolve(args[0]), args[2] if len(args) > 2 and isinstance(args[2], int) else 0
         if path is None:
             return
         if not flags & WRITE_FLAGS:
             self._read(path, "read")
-        elif path != os.devnull and not self._paths.may_write(path):
-            self._refuse(WRITE_OUTSIDE, f"tried to write {self._show(path)}")
-        elif os.path.basename(path) in RESULT_FILES:
-            self.report(FORGED, f"wrote {os.path.basename(path)}, a file named like a grading result")
+            return
+        if os.path.basename(path) in RESULT_FILES:
+            self.report(
+                FORGED, f"tried to write {os.path.basename(path)}, a file named like a grading result"
+            )
+        if not self._paths.may_write(path):
+            self._refuse_write(path, f"tried to write {self._show(path)}")
 
     def _list(self, event: str, args: tuple[Any, ...]) -> None:
         path = _resolve(args[0] if args and args[0] is not None else ".")
@@ -164,10 +176,10 @@ class Audit:
             path = _resolve(args[index]) if index < len(args) else None
             if path is None:
                 continue
-            if not self._paths.may_write(path):
-                self._refuse(WRITE_OUTSIDE, f"tried to {verb} {self._show(path)} ({event})")
             if verb == "delete" and beneath(self._submission, path):
-                self.report(DELETE, f"deleted its own submission's copy ({event} {self._show(path)})")
+                self.report(DELETE, f"tried to delete its own submission's copy ({event} {self._show(path)})")
+            if not self._paths.may_write(path):
+                self._refuse_write(path, f"tried to {verb} {self._show(path)} ({event})")
 
     def _spawn(self, event: str, args: tuple[Any, ...]) -> None:
         what = _short(args[1] if event == "subprocess.Popen" and len(args) > 1 else args[:2])

@@ -53,7 +53,10 @@ class Limits:
     import_timeout_s: float = 10.0
     memory_bytes: int = 2 * 1024**3
     output_bytes: int = 64 * 1024
-    file_bytes: int = 64 * 1024**2
+    #: Nothing may write files after confinement; where Landlock is missing this is the guard.
+    file_bytes: int = 0
+    #: A backstop to the grader's deadlines: a worker that outlives them dies of its CPU limit.
+    cpu_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,7 @@ class Worker:
             self._submission,
             memory_bytes=self._limits.memory_bytes,
             file_bytes=self._limits.file_bytes,
+            cpu_seconds=self._limits.cpu_seconds,
             extra_sys_path=self._extra_sys_path,
             output=self._output,
         )

@@ -68,7 +68,13 @@ def enter_sandbox(config: dict[str, Any]) -> Path:
     os.set_inheritable(config["request_fd"], False)  # a program the student runs must not hold it
     session = _session(config["reply_fd"])
     submission, paths = Path(config["submission"]), Paths.from_json(config["paths"])
-    defences = confine(paths, config["memory_bytes"], config["file_bytes"])
+    defences = confine(
+        paths,
+        config["memory_bytes"],
+        config["file_bytes"],
+        config.get("cpu_seconds"),
+        config.get("open_files"),
+    )
     defences += audit.install(paths, session.finding, str(submission))
     session.send({"sandbox": defences})
     sys.path[0:0] = [str(submission.parent), *config["sys_path"]]

@@ -50,7 +50,7 @@ def test_graded_students_get_their_scores_and_misconceptions(graded: Batch) -> N
     [
         ("piper", "exercise11.py is a named pipe (FIFO), not a file"),
         ("dirk", "exercise11.py is a directory, not a file"),
-        ("lynn", "exercise11.py is a broken symbolic link"),
+        ("lynn", "exercise11.py is a symbolic link; submissions must be regular files"),
         ("empty", NO_EXERCISE_FILES),
         ("carol", "cannot tell the exercise of carol.py: pass --rubric FILE or name it …exerciseNN.py"),
     ],

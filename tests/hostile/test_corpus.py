@@ -205,7 +205,7 @@ def test_vandal_deletes_and_writes_nothing_not_even_in_its_own_directory(
     source = submission("vandal").replace("DECOYS: list[str] = []", f"DECOYS = {list(map(str, decoys))!r}")
     refused = ("exercise11.py", "exercise11_helper.py", "cache", *(decoy.name for decoy in decoys))
     outcome = Outcome(
-        findings=frozenset({audit.WRITE_OUTSIDE}),
+        findings=frozenset({audit.WRITE_OUTSIDE, audit.DELETE}),
         printed=tuple(f"{name} PermissionError" for name in refused),
     )
     check(grade_hostile(source), outcome)

@@ -42,8 +42,11 @@ def test_the_zip_holds_scripts_grader_reference_and_only_the_chosen_rubric(autog
         "grader/report/templates/report.html",
         "reference/mistakes/exercise11.py",
     } <= names
-    assert [n for n in names if n.startswith("rubrics/")] == ["rubrics/exercise11.yaml"]
-    assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+    assert sorted(n for n in names if n.startswith("rubrics/")) == [
+        "rubrics/exercise11.truth.json",
+        "rubrics/exercise11.yaml",
+    ]
+    assert not any("__pycache__" in n or n.endswith((".pyc", ".so")) for n in names)
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
 
 
