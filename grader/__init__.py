@@ -7,7 +7,10 @@ process imports `grader.sandbox` and `grader.probes` too.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # typing itself is not imported at run time: the worker should not pay for it
+    from typing import Any
 
 
 def grade(path: Any, rubric: Any = None, **options: Any) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from grader import course, submission
 from grader.result import CheckResult, Finding, Result
-from grader.rubric import Rubric, RubricError, load
 from grader.sandbox.supervisor import Limits, Worker
 from grader.settings import Settings, SettingsError, resolve
 from grader.text import clip
@@ -27,6 +26,7 @@ from grader.text import clip
 if TYPE_CHECKING:
     from grader.checks.base import Context
     from grader.notebook.forkserver import ForkServer
+    from grader.rubric import Rubric
 
 
 GRADER_FAILED = "the grader failed on this submission; its outputs were still written"
@@ -59,32 +59,65 @@ def grade_submission(
     course_dir: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
     forks: ForkServer | None = None,
+    worker: Worker | None = None,
     **options: Any,
 ) -> Result:
     """Grade `path`; the full `Result`, with details for reports.
 
     `forks` starts notebook kernels fast when one student's notebooks are graded in a
-    row (see `grader.notebook.forkserver.for_notebooks`).
+    row (see `grader.notebook.forkserver.for_notebooks`); `worker` is one `prestart` began
+    for `path`, which this call takes over (and closes).
     """
     started = time.perf_counter()
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    where = _course(course_dir)
-    found = _rubric(path, rubric, where)
     try:
-        settings = resolve(cli=options, env=os.environ if env is None else env, rubric=found.defaults)
-    except SettingsError as exc:
-        raise UsageError(str(exc)) from None
-    read = submission.read(path)
-    if read.problem:
-        result = _not_run(read, found, read.problem)
-    else:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+        where = _course(course_dir)
+        found = _rubric(path, rubric, where)
         try:
-            result = _run(read, found, settings, where, forks)
-        except Exception as exc:  # the grader's own failure costs this submission, never the run
-            result = _not_run(read, found, f"{GRADER_FAILED} ({type(exc).__name__}: {clip(str(exc), 300)})")
+            settings = resolve(cli=options, env=os.environ if env is None else env, rubric=found.defaults)
+        except SettingsError as exc:
+            raise UsageError(str(exc)) from None
+        read = submission.read(path)
+        if read.problem:
+            result = _not_run(read, found, read.problem)
+        else:
+            try:
+                result = _run(read, found, settings, where, forks, worker)
+            except Exception as exc:  # the grader's own failure costs this submission, never the run
+                message = f"{GRADER_FAILED} ({type(exc).__name__}: {clip(str(exc), 300)})"
+                result = _not_run(read, found, message)
+    finally:
+        if worker is not None:
+            worker.close()  # idempotent: one that graded is closed already
     result.duration_s = time.perf_counter() - started
     return result
+
+
+def prestart(path: Path, options: Mapping[str, Any], env: Mapping[str, str]) -> Worker | None:
+    """Start the worker for a module before the grader loads anything else, so that the two
+    interpreters start side by side; None where its limits are not known yet (a notebook, bad
+    settings: grading reports those). Hand it to `grade_submission`, which takes it over."""
+    if path.suffix != ".py" or not path.is_file():
+        return None
+    try:
+        settings = resolve(cli=options, env=env)
+    except SettingsError:
+        return None
+    worker = Worker(path, limits_for(settings))
+    worker.start()
+    return worker
+
+
+def limits_for(settings: Settings) -> Limits:
+    """The worker's limits under `settings`: the CPU backstop is the submission's wall-clock cap."""
+    return Limits(
+        call_timeout_s=settings.timeout,
+        import_timeout_s=settings.timeout,
+        memory_bytes=settings.memory_mb * 2**20,
+        output_bytes=settings.output_kb * 1024,
+        cpu_seconds=math.ceil(SUBMISSION_TIMEOUTS * settings.timeout),
+    )
 
 
 def _course(course_dir: str | os.PathLike[str] | None) -> Path | None:
@@ -98,6 +131,8 @@ def _course(course_dir: str | os.PathLike[str] | None) -> Path | None:
 
 
 def _rubric(path: Path, rubric: str | os.PathLike[str] | None, where: Path | None) -> Rubric:
+    from grader.rubric import RubricError, load  # after a prestarted worker is on its way
+
     try:
         if rubric is not None:
             return load(Path(rubric))
@@ -117,16 +152,13 @@ def _run(
     settings: Settings,
     where: Path | None,
     forks: ForkServer | None,
+    early: Worker | None,
 ) -> Result:
-    limits = Limits(
-        call_timeout_s=settings.timeout,
-        import_timeout_s=settings.timeout,
-        memory_bytes=settings.memory_mb * 2**20,
-        output_bytes=settings.output_kb * 1024,
-        cpu_seconds=math.ceil(SUBMISSION_TIMEOUTS * settings.timeout),
-    )
+    limits = limits_for(settings)
     cap = time.monotonic() + SUBMISSION_TIMEOUTS * settings.timeout
-    with _worker(read.path, limits, forks) as worker:
+    # A prestarted worker fits unless the rubric changed the time limit; one that does not is closed.
+    worker = early if early is not None and early.limits == limits else _worker(read.path, limits, forks)
+    with worker:
         worker.start()
         ctx = _context(read, rubric, settings, worker, where, cap)
         ready = worker.wait_ready(cap)

@@ -154,30 +154,42 @@ def _grade(options: argparse.Namespace, env: Environment) -> int:
 
 
 def _grade_all(options: argparse.Namespace, env: Environment) -> list[Result]:
-    from grader.api import UsageError, grade_submission
-    from grader.terminal import summary
+    from grader.api import UsageError, grade_submission, prestart
 
     files = [f for path in options.paths for f in _submissions(path)]
     if not files:
         raise UsageError(f"no exerciseNN.py or .ipynb files in {', '.join(map(str, options.paths))}")
     if not options.no_html and options.html.endswith(".html") and len(files) > 1:
         raise UsageError(f"--html {options.html} is one file for {len(files)} submissions; give a folder")
+    # Each module's worker starts before the grader needs it: the first one before the grader has
+    # loaded its checks, the next one while the current submission is graded.
+    upcoming = [prestart(files[0], _settings(options), env.environ)]
+    from grader.terminal import summary
+
     results = []
-    with _kernels(files) as forks:
-        for path in files:
-            result = grade_submission(
-                path,
-                rubric=options.rubric,
-                course_dir=options.course,
-                env=env.environ,
-                forks=forks,
-                **_settings(options),
-            )
-            results.append(result)
-            env.stdout.write(summary(result, colour=env.colour))
-            if not options.no_html:
-                report = _report(result, path, options.html)
-                env.stdout.write(f"  report: {message_line(str(report))}\n")
+    try:
+        with _kernels(files) as forks:
+            for index, path in enumerate(files):
+                if index + 1 < len(files):
+                    upcoming.append(prestart(files[index + 1], _settings(options), env.environ))
+                result = grade_submission(
+                    path,
+                    rubric=options.rubric,
+                    course_dir=options.course,
+                    env=env.environ,
+                    forks=forks,
+                    worker=upcoming.pop(0),
+                    **_settings(options),
+                )
+                results.append(result)
+                env.stdout.write(summary(result, colour=env.colour))
+                if not options.no_html:
+                    report = _report(result, path, options.html)
+                    env.stdout.write(f"  report: {message_line(str(report))}\n")
+    finally:
+        for worker in upcoming:  # started for a file that was never graded (an error stopped the run)
+            if worker is not None:
+                worker.close()
     return results
 
 

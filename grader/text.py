@@ -79,6 +79,14 @@ STAND_INS = _stand_ins()
 NEWLINES = re.compile("\n+")
 
 
+def format_size(n: int) -> str:
+    """``2147483648`` -> ``"2.0 GiB"``: sizes as messages and reports show them."""
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
+
+
 def clip(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters, marked with an ellipsis where it was cut."""
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS

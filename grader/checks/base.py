@@ -19,7 +19,7 @@ from grader.checks.compare import NotJudgeable
 from grader.probes.base import Case, Probe
 from grader.result import CheckResult, CheckStatus, Finding
 from grader.rubric import Check, Rubric
-from grader.sandbox.audit import TAMPER
+from grader.rules import TAMPER
 from grader.sandbox.meter import Unmeasurable
 from grader.settings import Settings, for_check
 from grader.text import MESSAGE_CHARS, clip

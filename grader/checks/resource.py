@@ -29,7 +29,7 @@ from grader.checks.compare import compare
 from grader.probes.base import Case, Probe, Resource
 from grader.rubric import Check
 from grader.sandbox import meter
-from grader.sandbox.confinement import format_size
+from grader.text import format_size
 from grader.truth import run_trusted
 
 NOT_MEASURABLE = "runs where the grader can measure a process from outside (Linux /proc)"

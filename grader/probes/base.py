@@ -110,11 +110,18 @@ def seeded(make: Callable[[np.random.Generator], Inputs]) -> Callable[[int, int]
     return cases
 
 
-def fixed(named: Mapping[str, Inputs]) -> Callable[[int, int], list[Case]]:
-    """Named cases that do not depend on the seed (e.g. one per operator); never for hidden checks."""
+def fixed(
+    named: Mapping[str, Inputs] | Callable[[], Mapping[str, Inputs]],
+) -> Callable[[int, int], list[Case]]:
+    """Named cases that do not depend on the seed (e.g. one per operator); never for hidden checks.
+
+    `named` may be a function making them, called only where cases are needed (in the grader),
+    so that the worker does not pay for drawing them.
+    """
 
     def cases(seed: int, count: int) -> list[Case]:
-        return [Case(label, dict(inputs)) for label, inputs in named.items()]
+        table = named() if callable(named) else named
+        return [Case(label, dict(inputs)) for label, inputs in table.items()]
 
     return cases
 

@@ -59,7 +59,8 @@ def mlp_forward(module: Any, inputs: Inputs) -> dict[str, Any]:
     return {"loss": loss, **dict(zip(CACHE, cache, strict=True))}
 
 
-LARGE_LOGITS = {"logits around 1000": network(np.random.default_rng(11), scale=400.0)}
+def _large_logits() -> dict[str, Inputs]:
+    return {"logits around 1000": network(np.random.default_rng(11), scale=400.0)}
 
 
 def _stable(inputs: Inputs, observed: dict[str, Any], expected: dict[str, Any] | None) -> Verdict:
@@ -83,7 +84,11 @@ def _stable(inputs: Inputs, observed: dict[str, Any], expected: dict[str, Any] |
 
 
 @prop(
-    API[:1], fixed(LARGE_LOGITS), _stable, lambda inputs: Record({"loss": Number(), "p": Array()}), truth=True
+    API[:1],
+    fixed(_large_logits),
+    _stable,
+    lambda inputs: Record({"loss": Number(), "p": Array()}),
+    truth=True,
 )
 def mlp_forward_large_logits(module: Any, inputs: Inputs) -> dict[str, Any]:
     loss, cache = _forward(module, inputs)

@@ -18,6 +18,7 @@ from pathlib import Path
 from grader.sandbox import landlock, seccomp
 from grader.sandbox.libc import call
 from grader.sandbox.policy import Paths
+from grader.text import format_size
 
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
@@ -146,11 +147,3 @@ def _drop_capabilities() -> list[str]:
     if call("capset", ctypes.byref(header), (_CapData * 2)()) != 0:
         return []
     return ["all capabilities dropped"]
-
-
-def format_size(n: int) -> str:
-    """``2147483648`` -> ``"2.0 GiB"``: limits as the report shows them."""
-    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n} B"

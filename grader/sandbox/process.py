@@ -9,18 +9,21 @@ Should the grader die first, the worker dies with it (a parent-death signal, see
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
+import select
 import shutil
 import signal
+import site
 import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from queue import SimpleQueue
@@ -35,9 +38,11 @@ from grader.sandbox.policy import sandbox_paths
 GRADER_ROOT = Path(__file__).resolve().parents[2]
 #: Ties the child's life to its parent's (whose pid is the second argument), imports the entry
 #: module from the grader root, then takes that root off sys.path (it also holds the course's
-#: solutions, and the submission may not even list it).
+#: solutions, and the submission may not even list it). The fifth argument lists the folders of
+#: installed packages for an interpreter started without `site` (see `bootstrap_command`).
 BOOTSTRAP = (
-    "import sys; sys.path.insert(0, sys.argv[1]); from grader.sandbox.confinement import die_with_parent; "
+    "import sys; sys.path.insert(0, sys.argv[1]); sys.path += sys.argv[5:]; "
+    "from grader.sandbox.confinement import die_with_parent; "
     "die_with_parent(int(sys.argv[2])); import importlib; "
     "entry = importlib.import_module(sys.argv[3]); del sys.path[0]; entry.main(sys.argv[4])"
 )
@@ -177,11 +182,28 @@ class WorkerProcess:
         self._workspace.remove()
 
     def _wait_exit(self, deadline: float) -> bool:
-        while not self.has_exited():
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(POLL_S)
+        """Wait for the worker to end, woken by its exit where the OS can say so (a pidfd)."""
+        with _exit_watch(self.pid) as watch:
+            while not self.has_exited():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                watch(min(remaining, POLL_S))
         return True
+
+
+@contextlib.contextmanager
+def _exit_watch(pid: int) -> Iterator[Callable[[float], object]]:
+    """A wait of at most some seconds that ends early when process `pid` exits (Linux pidfd), else a sleep."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        yield time.sleep
+        return
+    try:
+        yield lambda seconds: select.select([pidfd], [], [], seconds)
+    finally:
+        os.close(pidfd)
 
 
 def _spawn(workdir: Path, entry: str, settings: dict[str, Any], start: Start) -> tuple[Any, int, int, int]:
@@ -210,7 +232,7 @@ def _start(workdir: Path, entry: str, config: dict[str, Any], output_fd: int) ->
     """A fresh interpreter running ``entry``; the default way to :data:`Start` a worker."""
     return from_lifelong_thread(
         lambda: subprocess.Popen(
-            bootstrap_command(entry, json.dumps(config)),
+            bootstrap_command(entry, json.dumps(config), with_site=entry != WORKER_ENTRY),
             cwd=workdir,
             env=worker_environment(workdir),
             stdin=subprocess.DEVNULL,
@@ -222,9 +244,28 @@ def _start(workdir: Path, entry: str, config: dict[str, Any], output_fd: int) ->
     )
 
 
-def bootstrap_command(entry: str, argument: str) -> list[str]:
-    """Run ``<entry>.main(argument)`` in a fresh interpreter that dies with this process."""
-    return [sys.executable, "-I", "-B", "-c", BOOTSTRAP, str(GRADER_ROOT), str(os.getpid()), entry, argument]
+def bootstrap_command(entry: str, argument: str, with_site: bool = True) -> list[str]:
+    """Run ``<entry>.main(argument)`` in a fresh interpreter that dies with this process.
+
+    Without `with_site` the interpreter skips `site` (and every `.pth` file, such as an editable
+    install's import hook): the grader hands it the package folders instead, which is all a
+    module worker needs, and it starts ~20 ms sooner. A Jupyter kernel keeps `site`.
+    """
+    # The grader's own modules may leave bytecode like the grader does (enter_sandbox stops it
+    # before any student code runs): the next worker then starts without compiling them.
+    flags = ["-I", *(["-B"] if sys.dont_write_bytecode else []), *([] if with_site else ["-S"])]
+    packages = [] if with_site else [p for p in site.getsitepackages() if os.path.isdir(p)]
+    return [
+        sys.executable,
+        *flags,
+        "-c",
+        BOOTSTRAP,
+        str(GRADER_ROOT),
+        str(os.getpid()),
+        entry,
+        argument,
+        *packages,
+    ]
 
 
 class _LifelongThread:
@@ -291,7 +332,6 @@ def worker_environment(workdir: Path) -> dict[str, str]:
         "MPLCONFIGDIR": str(workdir),
         "LANG": "C.UTF-8",
         "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
         # One BLAS thread: predictable timing, and confinement needs a single thread.
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",

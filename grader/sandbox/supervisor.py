@@ -24,13 +24,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from grader.sandbox import audit, protocol
+from grader.rules import FORGED
+from grader.sandbox import protocol
 from grader.sandbox.channel import Channel, ChannelClosed, ChannelOverflow, ChannelTimeout
-from grader.sandbox.confinement import format_size
 from grader.sandbox.meter import Measurement, Meter
 from grader.sandbox.output import CappedOutput
 from grader.sandbox.process import SPAWN_DEFENCES, WorkerProcess
-from grader.text import MESSAGE_CHARS, NAME_CHARS, TRACEBACK_CHARS, clip
+from grader.text import MESSAGE_CHARS, NAME_CHARS, TRACEBACK_CHARS, clip, format_size
 
 CORRUPTED_MESSAGE = "the submission corrupted the grader's channel"
 OVERSIZED_MESSAGE = "the submission's answer was too large to receive"
@@ -198,6 +198,10 @@ class Worker:
         return self._output.text
 
     @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    @property
     def output_truncated(self) -> bool:
         return self._output.truncated
 
@@ -220,7 +224,7 @@ class Worker:
         Best-effort evidence reported by the student's own process (which could
         silence it), plus a look at what it printed. Never used to decide a score.
         """
-        printed = [(audit.FORGED, PRINTED_RESULT)] if FORGED_OUTPUT.search(self.output) else []
+        printed = [(FORGED, PRINTED_RESULT)] if FORGED_OUTPUT.search(self.output) else []
         return [*self._findings, *printed]
 
     def _receive(self, channel: Channel, deadline: float) -> Any:

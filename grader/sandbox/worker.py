@@ -65,6 +65,7 @@ def enter_sandbox(config: dict[str, Any]) -> Path:
     Shared with the notebook kernel (``grader.notebook``). Returns the path of the
     submission's copy, in the directory that writes are confined to.
     """
+    sys.dont_write_bytecode = True  # nothing is written from here on (the bootstrap's modules were)
     os.set_inheritable(config["request_fd"], False)  # a program the student runs must not hold it
     session = _session(config["reply_fd"])
     submission, paths = Path(config["submission"]), Paths.from_json(config["paths"])

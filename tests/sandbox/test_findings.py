@@ -65,7 +65,7 @@ def test_a_malformed_finding_corrupts_the_channel(submit: Submit) -> None:
         import os
 
         def forge():
-            for fd in range(3, 64):
+            for fd in range(3, 4096):  # the channel keeps the grader's fd number, whatever it is
                 try:
                     os.write(fd, b'{"finding": 42}\\n')
                 except OSError:
