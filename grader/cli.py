@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from grader import settings as settings_module
 from grader.text import message_line, name_line
@@ -52,6 +52,18 @@ SUBCOMMANDS = ("assign", "batch", "check-rubric", "gradescope-zip")
 REPORTS = "grade-reports"
 #: Ignored batch entries named on stderr; the summary page lists them all.
 IGNORED_SHOWN = 10
+
+
+def run() -> NoReturn:
+    """The `grade` program: `main`, then leave without tearing the interpreter down.
+
+    Every output is written and closed by then and every worker, kernel and pool is stopped;
+    what is left to undo (numpy and the grader's modules) would take longer than the work.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:

@@ -23,7 +23,7 @@ import numpy as np
 
 from grader.probes.base import Case, Probe
 from grader.rubric import Check, Rubric
-from grader.sandbox.protocol import decode, encode, jsonable, plain, revive
+from grader.sandbox.protocol import jsonable, plain, revive
 from grader.settings import for_check, resolve
 
 SCHEMA = "grader.truth/1"
@@ -42,10 +42,10 @@ def digest(inputs: Mapping[str, Any]) -> str:
 
 
 def run_trusted(module: Any, probe: Probe, inputs: Mapping[str, Any]) -> Any:
-    """A probe on trusted code (the reference, a variant), as plain data, in the grader."""
+    """A probe on trusted code (the reference, a variant), as the plain data the worker would send."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        return decode(encode(plain(probe(module, dict(inputs)))))
+        return plain(probe(module, dict(inputs)))
 
 
 def numerical(module: Any, probe: Probe, inputs: Mapping[str, Any], eps: float) -> Any:
@@ -53,7 +53,7 @@ def numerical(module: Any, probe: Probe, inputs: Mapping[str, Any], eps: float) 
     assert probe.build is not None, "not a gradient-check probe"
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        return decode(encode(plain(probe.build(module, dict(inputs)).numerical(eps))))
+        return plain(probe.build(module, dict(inputs)).numerical(eps))
 
 
 @dataclass
