@@ -12,7 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from grader.answers import Malformed, Spec
 from grader.checks.compare import NotJudgeable
@@ -25,22 +25,14 @@ from grader.settings import Settings, for_check
 from grader.text import MESSAGE_CHARS, clip
 from grader.truth import Truth, run_trusted
 
+if TYPE_CHECKING:
+    from grader.sandbox.supervisor import Reply, Worker
+
 NOT_AVAILABLE = "runs on the course autograder (the reference solutions are not available here)"
 #: How a check that the grader itself failed to judge begins its message.
 INTERNAL = "the grader could not judge this check"
 FORGED = "the submission's process sent an answer that no probe produces"
 OUT_OF_TIME = "not run: the submission used up its time for grading"
-
-
-class Worker(Protocol):
-    def call(
-        self,
-        probe: str,
-        inputs: dict[str, Any],
-        timeout: float | None = None,
-        cap: float | None = None,
-        measure: bool = False,
-    ) -> Any: ...
 
 
 @dataclass
@@ -155,7 +147,7 @@ def reply_for(
     deadline: float,
     extra: dict[str, Any] | None = None,
     measure: bool = False,
-) -> Any:
+) -> Reply:
     """The worker's successful reply to the check's probe on `case`.
 
     Anything else ends the case: a timeout, a crash, or an exception (named when the probe
@@ -172,19 +164,19 @@ def reply_for(
         raise CheckFailed("failed", f"{where}{exc}") from None
     if reply.status == "ok":
         return reply
+    error = reply.error
+    assert error is not None, "a reply that is not ok says why"
     if reply.status == "timeout":
         limit = ctx.settings_for(check).timeout
         raise CheckFailed("timeout", f"{where}did not finish within {limit:g} s (an infinite loop?)")
     if reply.status == "crashed":
-        raise CheckFailed("error", f"{where}the submission's process died: {reply.error.message}")
-    named = probe.raises.get(reply.error.type)
+        raise CheckFailed("error", f"{where}the submission's process died: {error.message}")
+    named = probe.raises.get(error.type)
     if named is not None:
-        raise CheckFailed(
-            "failed", where + (named.message or reply.error.type), misconception=named.misconception
-        )
-    misconception = raised_misconception(ctx, check, Case(case.label, inputs), reply.error)
-    details = {"traceback": reply.error.traceback}
-    raise CheckFailed("error", where + describe_error(reply.error), details, misconception)
+        raise CheckFailed("failed", where + (named.message or error.type), misconception=named.misconception)
+    misconception = raised_misconception(ctx, check, Case(case.label, inputs), error)
+    details = {"traceback": error.traceback}
+    raise CheckFailed("error", where + describe_error(error), details, misconception)
 
 
 def validated(ctx: Context, check: Check, case: Case, spec: Spec, answer: Any) -> Any:

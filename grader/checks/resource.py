@@ -63,8 +63,10 @@ def judge(check: Check, ctx: Context) -> Outcome:
             wrong = compare(got["answer"], correct, tol, "the answer")
             if wrong is not None:
                 return CaseFailure("failed", f"{prefix(case)}{wrong.message}: {NEEDS_CORRECTNESS}")
-            used = reply.measured.memory_bytes if measured.metric == "memory" else reply.measured.cpu_s
-            best, observed = min(best, used), got["observed"]
+            use = reply.measured
+            assert use is not None, "a measured call carries its measurement"
+            best = min(best, use.memory_bytes if measured.metric == "memory" else use.cpu_s)
+            observed = got["observed"]
             if best <= allowed:
                 return None
         verdict = explain(case.inputs, observed, None)

@@ -238,7 +238,7 @@ def gradcheck(
         def run(module: Any, inputs: Inputs) -> dict[str, Any]:
             return build(module, inputs).answer(inputs.get(PERTURB) or {})
 
-        return Probe(run, kind="gradcheck", requires=tuple(requires), cases=cases, build=build)
+        return _probe("gradcheck", requires, cases, build=build)(run)
 
     return wrap
 
@@ -249,11 +249,7 @@ def value(
     raises: Mapping[str, Verdict] | None = None,
 ) -> Callable[[Callable[[Any, Inputs], Any]], Probe]:
     """Decorator: a function returning plain data becomes a value probe, compared with the reference."""
-
-    def wrap(run: Callable[[Any, Inputs], Any]) -> Probe:
-        return Probe(run, kind="value", requires=tuple(requires), cases=cases, raises=dict(raises or {}))
-
-    return wrap
+    return _probe("value", requires, cases, raises)
 
 
 def prop(
@@ -270,20 +266,7 @@ def prop(
     With `truth`, the judge also gets the correct solution's observation of the case (None
     where neither the reference nor the course's shipped values have it).
     """
-
-    def wrap(run: Callable[[Any, Inputs], Any]) -> Probe:
-        return Probe(
-            run,
-            kind="property",
-            requires=tuple(requires),
-            cases=cases,
-            judge=judge,
-            answer=answer,
-            truth=truth,
-            raises=dict(raises or {}),
-        )
-
-    return wrap
+    return _probe("property", requires, cases, raises, judge=judge, answer=answer, truth=truth)
 
 
 def resource(
@@ -300,17 +283,21 @@ def resource(
     trusted module's; `judge(inputs, observed, None)` only explains an allowance exceeded
     (what the submission says about itself never decides points).
     """
+    return _probe("resource", requires, cases, raises, judge=judge, answer=answer, resource=measured)
+
+
+def _probe(
+    kind: str,
+    requires: Sequence[str],
+    cases: Callable[[int, int], list[Case]],
+    raises: Mapping[str, Verdict] | None = None,
+    **parts: Any,
+) -> Callable[[Callable[[Any, Inputs], Any]], Probe]:
+    """What every decorator does: make the function the `run` of a Probe of `kind`."""
 
     def wrap(run: Callable[[Any, Inputs], Any]) -> Probe:
         return Probe(
-            run,
-            kind="resource",
-            requires=tuple(requires),
-            cases=cases,
-            judge=judge,
-            answer=answer,
-            resource=measured,
-            raises=dict(raises or {}),
+            run, kind=kind, requires=tuple(requires), cases=cases, raises=dict(raises or {}), **parts
         )
 
     return wrap
