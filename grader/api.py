@@ -183,7 +183,8 @@ def _run(
 
 @dataclass(frozen=True)
 class _Shown:
-    """How much of the submission's output and findings came before the first hidden check."""
+    """How much of the submission's output, and how many of its reported findings (which come first
+    in `Worker.findings`), came before the first hidden check."""
 
     printed: int
     findings: int
@@ -203,7 +204,7 @@ def _run_checks(rubric: Rubric, ctx: Context, worker: Worker) -> tuple[list[Chec
     shown = None
     for check in order:
         if check.visibility != "visible" and shown is None:
-            shown = _Shown(len(worker.output_so_far()), len(worker.findings))
+            shown = _Shown(len(worker.output_so_far()), worker.reported)
         done[check.id] = checks.run(check, ctx)
     return [done[check.id] for check in rubric.checks], shown
 

@@ -218,6 +218,11 @@ class Worker:
         ]
 
     @property
+    def reported(self) -> int:
+        """How many findings the worker has reported so far (what it printed is looked at apart)."""
+        return len(self._findings)
+
+    @property
     def findings(self) -> list[tuple[str, str]]:
         """(rule, message) of what the submission tried that a TA should see.
 

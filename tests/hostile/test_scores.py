@@ -352,6 +352,22 @@ def test_nothing_the_submission_saw_in_a_hidden_check_reaches_what_students_see(
     assert not any(secret in shown for secret in secrets)
 
 
+@pytest.mark.slow
+def test_a_printed_score_does_not_let_hidden_findings_through(grade_hostile: Grade) -> None:
+    """The grader's own look at the output adds a finding of its own; it must not shift which
+    findings are withheld."""
+    from grader.probes import exercise11
+    from grader.rubric import load
+
+    rubric = load(COURSE / "rubrics" / "exercise11.yaml")
+    hidden = next(c for c in rubric.checks if c.visibility != "visible")
+    cases = exercise11.mlp_backward_values.cases(hidden.seed, hidden.cases)
+    secrets = [repr(float(case.inputs["X"][0][0])) for case in cases]
+    graded = grade_hostile("print('{\"score\": 12}')\n" + submission(None) + LEAKER)
+    assert audit.FORGED in graded.rules
+    assert not any(secret in finding.message for finding in graded.result.integrity for secret in secrets)
+
+
 def test_the_graders_own_files_hold_no_solution() -> None:
     """No line of a reference solution region appears in the package the worker can import (class 11)."""
     from grader.assign import BEGIN, END, reference_files
