@@ -13,9 +13,8 @@ Specs are plain data so that probes (imported by the worker too) can declare the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,8 @@ import numpy as np
 #: Largest array accepted from a worker (elements) and its largest number of dimensions.
 MAX_ELEMENTS = 4_000_000
 MAX_DIMENSIONS = 8
+#: Largest count (of calls, of caches) a probe can honestly report.
+MAX_COUNT = 2**62
 
 
 class Malformed(ValueError):
@@ -39,31 +40,23 @@ class Spec:
 
 @dataclass(frozen=True)
 class Number(Spec):
-    """A real number; ``finite`` also refuses NaN and infinities."""
-
-    finite: bool = False
+    """A real number (NaN and infinities included: whether they are right is the comparison's call)."""
 
     def check(self, value: Any, where: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise Malformed(f"{where} should be a number, got {_kind(value)}")
-        number = float(value)
-        if self.finite and not math.isfinite(number):
-            raise Malformed(f"{where} should be a finite number, got {number}")
-        return number
+        return float(value)
 
 
 @dataclass(frozen=True)
 class Integer(Spec):
-    low: int = 0
-    high: int = 2**62
+    """A count: a whole number from 0 up."""
 
     def check(self, value: Any, where: str) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
-            raise Malformed(
-                f"{where} should be a whole number in [{self.low}, {self.high}], got {_kind(value)}"
-            )
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+            raise Malformed(f"{where} should be a whole number in [0, {MAX_COUNT}], got {_kind(value)}")
         return value
 
 
@@ -110,10 +103,9 @@ class Array(Spec):
 
 @dataclass(frozen=True)
 class Record(Spec):
-    """A mapping with exactly these keys (``optional`` ones may be absent)."""
+    """A mapping with exactly these keys."""
 
     fields: Mapping[str, Spec]
-    optional: frozenset[str] = field(default_factory=frozenset)
 
     def check(self, value: Any, where: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -121,14 +113,10 @@ class Record(Spec):
         extra = sorted(set(value) - set(self.fields))
         if extra:
             raise Malformed(f"{where} has unexpected keys: {', '.join(map(repr, extra[:5]))}")
-        missing = [key for key in self.fields if key not in value and key not in self.optional]
+        missing = [key for key in self.fields if key not in value]
         if missing:
             raise Malformed(f"{where} lacks {', '.join(map(repr, missing))}")
-        return {
-            key: spec.check(value[key], f"{where}[{key!r}]")
-            for key, spec in self.fields.items()
-            if key in value
-        }
+        return {key: spec.check(value[key], f"{where}[{key!r}]") for key, spec in self.fields.items()}
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,9 @@ def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Outc
     """Run `judge`, turn early exits and the grader's own failures into outcomes, attach points and hint."""
     started = time.perf_counter()
     try:
-        outcome = out_of_time() if time.monotonic() >= ctx.cap else judge(check, ctx)
+        outcome = (
+            Outcome("timeout", message=OUT_OF_TIME) if time.monotonic() >= ctx.cap else judge(check, ctx)
+        )
     except CheckFailed as stop:
         outcome = Outcome(
             stop.status, message=stop.message, misconception=stop.misconception, details=stop.details
@@ -117,10 +119,6 @@ def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Outc
     )
 
 
-def out_of_time() -> Outcome:
-    return Outcome("timeout", message=OUT_OF_TIME)
-
-
 def require_names(probe: Probe, ctx: Context) -> None:
     missing = [name for name in probe.requires if name not in ctx.names]
     if missing:
@@ -132,12 +130,11 @@ def ask(
     check: Check,
     case: Case,
     deadline: float,
-    spec: Spec | None,
+    spec: Spec,
     extra: dict[str, Any] | None = None,
 ) -> Any:
     """Run the check's probe on the submission and return its answer, validated against `spec`."""
-    reply = reply_for(ctx, check, case, deadline, extra)
-    return reply.value if spec is None else validated(ctx, check, case, spec, reply.value)
+    return validated(ctx, check, case, spec, reply_for(ctx, check, case, deadline, extra).value)
 
 
 def reply_for(
@@ -154,7 +151,7 @@ def reply_for(
     says what it means, e.g. a RecursionError is a recursive walk).
     """
     probe = ctx.probe(check)
-    remaining = max(min(deadline, ctx.cap) - time.monotonic(), 0.01)
+    remaining = max(deadline - time.monotonic(), 0.01)  # `deadline_for` keeps it within the cap
     inputs = {**case.inputs, **(extra or {})}
     name = f"{ctx.probes.__name__}.{check.probe}"
     where = prefix(case)

@@ -18,6 +18,7 @@ although the platform has them (it hid them) measures as a failure, not a pass.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -41,8 +42,9 @@ class Measurement:
     cpu_s: float
 
 
+@functools.cache
 def available() -> bool:
-    """Whether this platform lets the grader measure a worker from outside (tried on the grader itself)."""
+    """Whether this platform lets the grader measure a worker from outside (tried once, on the grader)."""
     if sys.platform != "linux" or not hasattr(time, "clock_gettime_ns"):
         return False
     try:
