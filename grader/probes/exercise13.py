@@ -75,9 +75,14 @@ class Sketch:
         return {"n": self.count, "root": label[self.count - 1], "edges": edges, "set": as_set}
 
 
+def size(inputs: Inputs) -> int:
+    """How many nodes a case's graph has, the deep chain's included (without building either)."""
+    return int(inputs["chain"]) + 1 if "chain" in inputs else int(inputs["n"])
+
+
 def chain(inputs: Inputs) -> tuple[int, list[int]]:
     """A deep chain's size and its numbering: node `order[i]` uses `order[i - 1]` and `order[0]`."""
-    n = inputs["chain"] + 1
+    n = size(inputs)
     return n, np.random.default_rng(inputs["seed"]).permutation(n).tolist()
 
 
@@ -203,8 +208,7 @@ def _collector_paused(probe: Callable[[Any, Inputs], Any]) -> Callable[[Any, Inp
 
 def _sequence(inputs: Inputs) -> Array:
     """A sequence of node numbers: whole numbers, one dimension, at most a few times the graph's size."""
-    n = graph(inputs)[0] if "chain" not in inputs else inputs["chain"] + 1
-    return Array(ndim=1, whole=True, max_elements=4 * n + 16)
+    return Array(ndim=1, whole=True, max_elements=4 * size(inputs) + 16)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,7 +415,7 @@ def _log(calls: list[tuple[int, float]], node: Node, propagate: Callable[[], Non
 
 
 def _backward_answer(inputs: Inputs) -> Record:
-    n = graph(inputs)[0]
+    n = size(inputs)
     calls = Items(Array(ndim=1, size=2), 4 * n + 16)
     return Record({"grads": Array(ndim=1, size=n), "calls": calls, "root_grad": Number()})
 

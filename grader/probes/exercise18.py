@@ -12,6 +12,7 @@ alone are worth no points).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -150,7 +151,9 @@ def _build(inputs: Inputs, params: dict[str, np.ndarray], tracker: _Tracker) -> 
     ]
 
 
-def _checkpointed(module: Any, blocks: list[_Block], x: np.ndarray, inputs: Inputs) -> tuple[np.ndarray, Any]:
+def _checkpointed(
+    module: Any, blocks: Sequence[_Block], x: np.ndarray, inputs: Inputs
+) -> tuple[np.ndarray, Any]:
     """y and backward from the submission, checked for the shapes and types the exercise fixes."""
     y, backward = unpack(
         module.checkpoint_sequential(blocks, x, inputs["segments"]),
@@ -334,11 +337,11 @@ class _ScaleLeaky(_Block):
         return dz * self.w
 
 
-def _wide_network(inputs: Inputs, tracker: _Tracker) -> tuple[list[_Block], np.ndarray, np.ndarray]:
-    """ScaleTanh blocks over (rows, width) activations, x and dy, all drawn from the case's seed."""
+def _wide_network(inputs: Inputs, tracker: _Tracker) -> tuple[list[_ScaleLeaky], np.ndarray, np.ndarray]:
+    """ScaleLeaky blocks over (rows, width) activations, x and dy, all drawn from the case's seed."""
     rng = np.random.default_rng(inputs["seed"])
     rows, width = int(inputs["rows"]), int(inputs["width"])
-    blocks: list[_Block] = [
+    blocks = [
         _ScaleLeaky(i, tracker, rng.uniform(0.5, 1.5, width), 0.1 * rng.standard_normal(width))
         for i in range(int(inputs["blocks"]))
     ]
@@ -354,13 +357,12 @@ def _measured_run(module: Any, inputs: Inputs) -> dict[str, Any]:
     dx = as_array(backward(dy), "dx")
     if dx.shape != x.shape:
         raise ProbeError(f"dx has shape {dx.shape}, expected {x.shape}")
-    scales = [block for block in blocks if isinstance(block, _ScaleLeaky)]
     step = max(1, len(y) // 4)
     answer = {
         "y": y[::step],
         "dx": dx[::step],
-        "dw": np.stack([block.dw for block in scales]).sum(axis=1),
-        "db": np.stack([block.db for block in scales]).sum(axis=1),
+        "dw": np.stack([block.dw for block in blocks]).sum(axis=1),
+        "db": np.stack([block.db for block in blocks]).sum(axis=1),
     }
     recomputed = any(kind == "forward" for kind, _ in tracker.log[forward_pass:])
     return {"answer": answer, "observed": {"peak caches": tracker.peak, "recomputed": recomputed}}
@@ -393,7 +395,6 @@ def _caches_allowed(inputs: Inputs) -> float:
 
 
 def _too_much_memory(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
-    blocks, segments = _layout(inputs)
     if not observed["recomputed"]:
         return Verdict(
             False, "the forward pass kept every cache (nothing was recomputed)", "no-recomputation"
