@@ -195,10 +195,14 @@ def jvp_values(module: Any, inputs: Inputs) -> dict[str, Any]:
     return {"f(x)": as_array(fx, "f(x) returned by jvp"), "J v": as_array(jv, "J v returned by jvp")}
 
 
-def _jacobian(module: Any, method: str, inputs: Inputs) -> np.ndarray:
-    """The submission's Jacobian, checked to be m x n before anything is compared."""
+def _jacobian(
+    module: Any, method: str, inputs: Inputs, f: Callable[[Sequence[Any]], list[Any]] | None = None
+) -> np.ndarray:
+    """The submission's Jacobian of the case's function (or of `f`, the same one counted), checked to
+    be m x n before anything is compared."""
     x = _point(inputs)
-    jac = as_array(getattr(module, method)(_test_function(module, inputs), x), f"{method}(f, x)")
+    function = f if f is not None else _test_function(module, inputs)
+    jac = as_array(getattr(module, method)(function, x), f"{method}(f, x)")
     shape = (TEST_FUNCTIONS[inputs["f"]].outputs, len(x))
     if jac.shape != shape:
         transposed = ": transposed?" if jac.shape == shape[::-1] else ""
@@ -311,8 +315,7 @@ def _cost_check(method: str) -> Probe:
 
     def run(module: Any, inputs: Inputs) -> dict[str, Any]:
         counted, calls = _counted(module, inputs)
-        jac = as_array(getattr(module, method)(counted, _point(inputs)), f"{method}(f, x)")
-        return {"answer": jac, "observed": {"calls": calls[0]}}
+        return {"answer": _jacobian(module, method, inputs, counted), "observed": {"calls": calls[0]}}
 
     def judge(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
         calls = observed["calls"]
