@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader import course, submission
+from grader.errors import CourseError, SettingsError, UsageError
 from grader.result import CheckResult, Finding, Result
 from grader.sandbox.supervisor import Limits, Worker
-from grader.settings import Settings, SettingsError, resolve
+from grader.settings import Settings, given, resolve
 from grader.text import clip
 
 if TYPE_CHECKING:
@@ -36,33 +37,46 @@ DURING_HIDDEN = "an attempt while a hidden check ran (details withheld)"
 SUBMISSION_TIMEOUTS = 12
 
 
-class UsageError(Exception):
-    """Bad usage or input the grader cannot grade at all (exit status 2)."""
-
-
 def grade(
     path: str | os.PathLike[str],
+    *,
+    course: str | os.PathLike[str] | None = None,
     rubric: str | os.PathLike[str] | None = None,
-    **options: Any,
+    atol: float | None = None,
+    rtol: float | None = None,
+    eps: float | None = None,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+    output_kb: int | None = None,
 ) -> dict[str, Any]:
     """Grade `path` and return the result JSON of SPEC §4 as a dict.
 
-    Options: `course` (the directory holding rubrics/ and reference/), and the settings
-    `atol`, `rtol`, `eps`, `timeout`, `memory_mb`, `output_kb` (see `grader.settings`).
+    The keywords are the command line's options: `course` (the directory holding rubrics/
+    and reference/; default: the installed course), `rubric` (default: from the file name),
+    and the settings of `grader.settings`, which take precedence as `--atol` etc. do.
+    Raises `grader.errors.UsageError` for what cannot be graded at all (no such file,
+    unknown exercise, invalid rubric or setting).
     """
-    return grade_submission(Path(path), rubric=rubric, **options).to_json()
+    overrides = given(
+        atol=atol, rtol=rtol, eps=eps, timeout=timeout, memory_mb=memory_mb, output_kb=output_kb
+    )
+    return grade_submission(Path(path), rubric=rubric, course_dir=course, overrides=overrides).to_json()
 
 
 def grade_submission(
     path: Path,
+    *,
     rubric: str | os.PathLike[str] | None = None,
     course_dir: str | os.PathLike[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
     forks: ForkServer | None = None,
     worker: Worker | None = None,
-    **options: Any,
 ) -> Result:
     """Grade `path`; the full `Result`, with details for reports.
+
+    `overrides` are the settings given on the command line (see `grader.settings.given`);
+    `env` supplies the GRADER_* variables (default: os.environ).
 
     `forks` starts notebook kernels fast when one student's notebooks are graded in a
     row (see `grader.notebook.forkserver.for_notebooks`); `worker` is one `prestart` began
@@ -74,10 +88,7 @@ def grade_submission(
             raise UsageError(f"{path}: no such file")
         where = _course(course_dir)
         found = _rubric(path, rubric, where)
-        try:
-            settings = resolve(cli=options, env=os.environ if env is None else env, rubric=found.defaults)
-        except SettingsError as exc:
-            raise UsageError(str(exc)) from None
+        settings = resolve(cli=overrides, env=os.environ if env is None else env, rubric=found.defaults)
         read = submission.read(path)
         if read.problem:
             result = _not_run(read, found, read.problem)
@@ -94,14 +105,14 @@ def grade_submission(
     return result
 
 
-def prestart(path: Path, options: Mapping[str, Any], env: Mapping[str, str]) -> Worker | None:
+def prestart(path: Path, overrides: Mapping[str, Any], env: Mapping[str, str]) -> Worker | None:
     """Start the worker for a module before the grader loads anything else, so that the two
     interpreters start side by side; None where its limits are not known yet (a notebook, bad
     settings: grading reports those). Hand it to `grade_submission`, which takes it over."""
     if path.suffix != ".py" or not path.is_file():
         return None
     try:
-        settings = resolve(cli=options, env=env)
+        settings = resolve(cli=overrides, env=env)
     except SettingsError:
         return None
     worker = Worker(path, limits_for(settings))
@@ -124,26 +135,23 @@ def _course(course_dir: str | os.PathLike[str] | None) -> Path | None:
     """The course directory; None is fine when a rubric is given (checks needing it are skipped)."""
     try:
         return course.find_course(Path(course_dir) if course_dir else None)
-    except course.CourseError:
+    except CourseError:
         if course_dir:
             raise UsageError(f"{course_dir}: not a course directory (it has no rubrics/ folder)") from None
         return None
 
 
 def _rubric(path: Path, rubric: str | os.PathLike[str] | None, where: Path | None) -> Rubric:
-    from grader.rubric import RubricError, load  # after a prestarted worker is on its way
+    from grader.rubric import load  # after a prestarted worker is on its way
 
-    try:
-        if rubric is not None:
-            return load(Path(rubric))
-        exercise = course.exercise_of(path)
-        if exercise is None:
-            raise UsageError(f"{path.name}: cannot tell the exercise from the name (expected exerciseNN.py)")
-        if where is None:
-            raise UsageError("cannot find the course's rubrics: pass --course DIR or --rubric FILE")
-        return load(course.rubric_path(where, exercise))
-    except (RubricError, course.CourseError) as exc:
-        raise UsageError(str(exc)) from None
+    if rubric is not None:
+        return load(Path(rubric))
+    exercise = course.exercise_of(path)
+    if exercise is None:
+        raise UsageError(f"{path.name}: cannot tell the exercise from the name (expected exerciseNN.py)")
+    if where is None:
+        raise UsageError("cannot find the course's rubrics: pass --course DIR or --rubric FILE")
+    return load(course.rubric_path(where, exercise))
 
 
 def _run(
@@ -213,7 +221,7 @@ def _worker(path: Path, limits: Limits, forks: ForkServer | None) -> Worker:
     """The worker for a module, or a Jupyter kernel for a notebook (checks cannot tell them apart)."""
     if path.suffix != ".ipynb":
         return Worker(path, limits)
-    from grader.notebook.worker import KernelWorker
+    from grader.notebook.supervisor import KernelWorker
 
     return KernelWorker(path, limits, forks=forks)
 

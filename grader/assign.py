@@ -16,12 +16,10 @@ from pathlib import Path
 
 import nbformat
 
+from grader.errors import RegionError
+
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 EXERCISE_FILE = re.compile(r"^exercise\d\d\.py$")
-
-
-class RegionError(ValueError):
-    """A reference file whose solution markers are malformed."""
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,7 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> list[Result]:
                     env=env.environ,
                     forks=forks,
                     worker=upcoming.pop(0),
-                    **_settings(options),
+                    overrides=_settings(options),
                 )
                 results.append(result)
                 env.stdout.write(summary(result, colour=env.colour))
@@ -332,7 +332,7 @@ def _batch(options: argparse.Namespace, env: Environment) -> int:
             canvas=options.canvas,
             executor=options.executor,
             scheduler=options.scheduler,
-            settings=_settings(options),
+            **_settings(options),
             environ=env.environ,
             progress=env.stderr,
         )

@@ -11,14 +11,12 @@ import types
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from grader.errors import CourseError
+
 EXERCISE = re.compile(r"exercise\d\d")
 #: The kinds of file a submission can be.
 SUFFIXES = (".py", ".ipynb")
 _LOADING = threading.RLock()
-
-
-class CourseError(ValueError):
-    """The course directory or one of its files is missing or unusable."""
 
 
 def find_course(course: Path | None = None) -> Path:

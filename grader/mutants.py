@@ -12,9 +12,7 @@ import inspect
 import types
 from collections.abc import Sequence
 
-
-class MutantError(ValueError):
-    """A replacement that no longer matches the reference source."""
+from grader.errors import MutantError
 
 
 def mutate(

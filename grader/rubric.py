@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from grader.settings import SettingsError, parse_value
+from grader.errors import RubricError, SettingsError
+from grader.settings import parse_value
 
 KINDS = ("gradcheck", "reference", "property", "resource", "static")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -34,15 +35,6 @@ KIND_KEYS = {
     "static": {"forbid_imports"},
 }
 MISCONCEPTION_KEYS = {"id", "title", "hint"}
-
-
-class RubricError(ValueError):
-    """An invalid rubric; `problems` lists every error found, one line each."""
-
-    def __init__(self, path: Path, problems: list[str]):
-        self.path, self.problems = path, problems
-        listing = problems[0] if len(problems) == 1 else "\n" + "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"invalid rubric {path}: {listing}")
 
 
 @dataclass(frozen=True)

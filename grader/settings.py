@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
+
+from grader.errors import SettingsError
 
 #: Environment variable for each setting.
 ENV = {
@@ -25,10 +27,6 @@ ENV = {
     "memory_mb": "GRADER_MEMORY_MB",
     "output_kb": "GRADER_OUTPUT_KB",
 }
-
-
-class SettingsError(ValueError):
-    """A setting with an invalid value; the message names where it came from."""
 
 
 @dataclass(frozen=True)
@@ -83,12 +81,18 @@ def for_check(base: Settings, check: Mapping[str, Any]) -> Settings:
     return _apply(base, check, "the rubric check")
 
 
+def given(**values: Any) -> dict[str, Any]:
+    """The settings a caller set (not None), as `resolve` takes them from the command line."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def _apply(settings: Settings, values: Mapping[str, Any], source: str) -> Settings:
-    names = {f.name for f in fields(Settings)}
+    """`settings` with `values` validated and applied; a name that is no setting is a bug of the caller."""
+    unknown = sorted(set(values) - set(ENV))
+    if unknown:
+        raise TypeError(f"unknown setting(s) {', '.join(unknown)} from {source} (known: {', '.join(ENV)})")
     changes: dict[str, Any] = {
-        name: parse_value(name, raw, _source_of(name, source))
-        for name, raw in values.items()
-        if name in names and raw is not None
+        name: parse_value(name, raw, _source_of(name, source)) for name, raw in values.items()
     }
     return replace(settings, **changes)
 

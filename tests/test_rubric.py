@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.rubric import RubricError, load
+from grader.errors import RubricError
+from grader.rubric import load
 from tests.cli_helpers import run_cli
 
 COURSE = Path(__file__).resolve().parent.parent

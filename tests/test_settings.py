@@ -2,7 +2,8 @@
 
 import pytest
 
-from grader.settings import Settings, SettingsError, for_check, resolve
+from grader.errors import SettingsError
+from grader.settings import Settings, for_check, resolve
 
 
 def test_defaults() -> None:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any
 
-from grader.api import UsageError
 from grader.batch.task import Task, grade
+from grader.errors import UsageError
 
 CONNECT_TIMEOUT_S = 10
 #: Tasks in flight per worker thread: enough to keep workers busy, few enough to stream results.
@@ -39,7 +39,7 @@ class DaskCluster:
         return self
 
     def run(self, tasks: Iterable[Task]) -> Iterator[str]:
-        """The outcome text (`Outcome.dumps`) of each task, as soon as a worker has graded it."""
+        """The outcome text (`Graded.dumps`) of each task, as soon as a worker has graded it."""
         from distributed import as_completed
 
         pending = iter(tasks)

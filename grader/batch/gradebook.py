@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.api import UsageError
+from grader.errors import UsageError
 from grader.rubric import Rubric
 from grader.text import message_line, name_line
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from grader.api import UsageError
+from grader.errors import UsageError
 
 NAME = "results.jsonl"
 Key = tuple[str, str]

@@ -39,7 +39,7 @@ class LocalPool:
         self._busy: dict[Connection, tuple[_Grader, Task]] = {}
 
     def run(self, tasks: Iterable[Task]) -> Iterator[str]:
-        """The outcome text (`Outcome.dumps`) of each task, as soon as it is graded."""
+        """The outcome text (`Graded.dumps`) of each task, as soon as it is graded."""
         pending = iter(tasks)
         while True:
             self._dispatch(pending)

@@ -20,14 +20,15 @@ from tqdm import tqdm
 
 from grader import course as course_module
 from grader import settings as settings_module
-from grader.api import UsageError
 from grader.batch import gradebook, journal, summary
 from grader.batch.dask_cluster import DaskCluster
 from grader.batch.discover import Entry, Ignored, Roll, discover
 from grader.batch.files import report_stem, write_atomic
 from grader.batch.local_pool import LocalPool
-from grader.batch.task import Outcome, Task, failure
-from grader.rubric import Rubric, RubricError, load
+from grader.batch.task import Graded, Task, failure
+from grader.errors import CourseError, UsageError
+from grader.rubric import Rubric, load
+from grader.settings import given
 
 ExecutorKind = Literal["local", "dask"]
 
@@ -68,19 +69,28 @@ def grade_batch(
     canvas: str | os.PathLike[str] | None = None,
     executor: ExecutorKind = "local",
     scheduler: str | None = None,
-    settings: Mapping[str, Any] | None = None,
+    atol: float | None = None,
+    rtol: float | None = None,
+    eps: float | None = None,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+    output_kb: int | None = None,
     environ: Mapping[str, str] | None = None,
     progress: IO[str] | None = None,
 ) -> BatchReport:
     """Grade every student under `directory` into `out` (SPEC §3 `grade batch`).
 
-    `settings` are the grading options of `grade` (timeout, tolerances...); `environ`
-    supplies GRADER_* variables (default: os.environ); `progress` receives a progress
-    bar when it is a terminal.
+    The keywords are the command line's options, settings included (as in `grader.grade`);
+    `environ` supplies GRADER_* variables (default: os.environ); `progress` receives a
+    progress bar when it is a terminal. Raises `grader.errors.UsageError` before grading
+    anything when the command cannot be carried out.
     """
     out = Path(out)
     environ = os.environ if environ is None else environ
-    plan = _plan(Path(directory), out, rubric, course, dict(settings or {}), environ)
+    overrides = given(
+        atol=atol, rtol=rtol, eps=eps, timeout=timeout, memory_mb=memory_mb, output_kb=output_kb
+    )
+    plan = _plan(Path(directory), out, rubric, course, overrides, environ)
     roster = gradebook.Roster.load(Path(canvas)) if canvas else None
     with _executor(executor, scheduler, jobs) as pool, journal.Journal(out / journal.NAME, resume) as book:
         todo = [e for e in plan.roll.entries if not book.done(e.key, e.sha256)]
@@ -107,18 +117,15 @@ def _plan(
 ) -> _Plan:
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory (expected a folder with one entry per student)")
-    try:
-        settings_module.resolve(cli=settings, env=environ)
-    except settings_module.SettingsError as exc:
-        raise UsageError(str(exc)) from None
+    settings_module.resolve(cli=settings, env=environ)  # every setting is valid before grading starts
     where = _course(course, required=rubric is None)
-    given = _load(Path(rubric)) if rubric is not None else None
+    given = load(Path(rubric)) if rubric is not None else None
     roll = discover(directory, given.exercise if given else None, lambda e: _has_rubric(where, e), out)
     if given is not None:
         rubrics = {given.exercise: given}
     else:
         assert where is not None
-        rubrics = {e: _load(course_module.rubric_path(where, e)) for e in roll.exercises}
+        rubrics = {e: load(course_module.rubric_path(where, e)) for e in roll.exercises}
     names = set(settings_module.ENV.values())
     template = Task(
         student="",
@@ -137,24 +144,14 @@ def _course(course: str | os.PathLike[str] | None, required: bool) -> Path | Non
     """The course directory: needed to find rubrics by name; optional with --rubric, unless given."""
     if course is None and not required:
         return None
-    try:
-        return course_module.find_course(Path(course).resolve() if course is not None else None)
-    except course_module.CourseError as exc:
-        raise UsageError(str(exc)) from None
+    return course_module.find_course(Path(course).resolve() if course is not None else None)
 
 
 def _has_rubric(where: Path | None, exercise: str) -> bool:
     try:
         return where is not None and course_module.rubric_path(where, exercise).is_file()
-    except course_module.CourseError:
+    except CourseError:
         return False
-
-
-def _load(path: Path) -> Rubric:
-    try:
-        return load(path)
-    except RubricError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _executor(kind: ExecutorKind, scheduler: str | None, jobs: int | None) -> LocalPool | DaskCluster:
@@ -185,7 +182,7 @@ def _grade(
     """Grade `entries`, recording each as it finishes; how many could not be graded."""
     unreadable = (_unreadable(e) for e in entries if e.problem)
     tasks = (_task(template, e) for e in entries if not e.problem)
-    graded = (Outcome.loads(text) for text in pool.run(tasks))
+    graded = (Graded.loads(text) for text in pool.run(tasks))
     failed = 0
     with _progress_bar(len(entries), progress) as bar:
         for outcome in chain(unreadable, graded):
@@ -202,12 +199,12 @@ def _task(template: Task, entry: Entry) -> Task:
     return replace(template, student=entry.student, exercise=entry.exercise, path=path, sha256=entry.sha256)
 
 
-def _unreadable(entry: Entry) -> Outcome:
+def _unreadable(entry: Entry) -> Graded:
     name = entry.path.name if entry.path else ""
     return failure(entry.student, entry.exercise, name, entry.sha256, entry.problem or "")
 
 
-def _record(outcome: Outcome, out: Path, book: journal.Journal) -> None:
+def _record(outcome: Graded, out: Path, book: journal.Journal) -> None:
     """The student's report and JSON first, then the journal line that marks the submission done."""
     if outcome.html is not None:
         folder = out / outcome.student

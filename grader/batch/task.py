@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.api import UsageError, grade_submission
+from grader.api import grade_submission
+from grader.errors import UsageError
 from grader.report.page import render, source_of
 from grader.result import Result
 
@@ -33,13 +34,13 @@ class Task:
     #: The GRADER_* environment variables of the parent.
     environ: dict[str, str] = field(default_factory=dict)
 
-    def failure(self, problem: str) -> Outcome:
+    def failure(self, problem: str) -> Graded:
         """The outcome when this task could not be graded."""
         return failure(self.student, self.exercise, Path(self.path).name, self.sha256, problem)
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Graded:
     """What a batch records for one submission: the result JSON (SPEC §4) and its HTML report."""
 
     student: str
@@ -60,27 +61,27 @@ class Outcome:
         return json.dumps({"student": self.student, "result": self.result, "html": self.html})
 
     @classmethod
-    def loads(cls, text: str) -> Outcome:
+    def loads(cls, text: str) -> Graded:
         data = json.loads(text)
         return cls(data["student"], data["result"], data["html"])
 
 
 def grade(task: Task) -> str:
-    """Grade `task` and return `Outcome.dumps()`; never raises, a failure is an error row."""
+    """Grade `task` and return `Graded.dumps()`; never raises, a failure is an error row."""
     path = Path(task.path)
     try:
         result = grade_submission(
-            path, rubric=task.rubric, course_dir=task.course, env=task.environ, **task.settings
+            path, rubric=task.rubric, course_dir=task.course, overrides=task.settings, env=task.environ
         )
         html = render(result, source_of(path))
     except (UsageError, OSError) as exc:
         return task.failure(str(exc)).dumps()
     except Exception as exc:  # a grader bug must cost one row, not the batch
         return task.failure(f"the grader failed on this submission ({type(exc).__name__}: {exc})").dumps()
-    return Outcome(task.student, result.to_json(), html).dumps()
+    return Graded(task.student, result.to_json(), html).dumps()
 
 
-def failure(student: str, exercise: str, submission: str, sha256: str, problem: str) -> Outcome:
+def failure(student: str, exercise: str, submission: str, sha256: str, problem: str) -> Graded:
     """The outcome of a submission that could not be graded: score 0, no checks, `problem` said."""
     result = Result(submission, sha256, exercise, checks=[], status="error", message=problem)
-    return Outcome(student, result.to_json(), render(result) if submission else None)
+    return Graded(student, result.to_json(), render(result) if submission else None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.checks import gradcheck, property, reference, resource, static
+from grader.checks import gradcheck, properties, reference, resource, static
 from grader.checks.base import Context, run_timed
 from grader.result import CheckResult
 from grader.rubric import Check
@@ -10,7 +10,7 @@ from grader.rubric import Check
 JUDGES = {
     "gradcheck": gradcheck.judge,
     "reference": reference.judge,
-    "property": property.judge,
+    "property": properties.judge,
     "resource": resource.judge,
     "static": static.judge,
 }

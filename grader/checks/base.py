@@ -75,7 +75,7 @@ class CheckFailed(Exception):
 
 
 @dataclass
-class Outcome:
+class Judgement:
     """A check's verdict before points and bookkeeping are attached."""
 
     status: CheckStatus
@@ -85,19 +85,19 @@ class Outcome:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Outcome]) -> CheckResult:
+def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Judgement]) -> CheckResult:
     """Run `judge`, turn early exits and the grader's own failures into outcomes, attach points and hint."""
     started = time.perf_counter()
     try:
         outcome = (
-            Outcome("timeout", message=OUT_OF_TIME) if time.monotonic() >= ctx.cap else judge(check, ctx)
+            Judgement("timeout", message=OUT_OF_TIME) if time.monotonic() >= ctx.cap else judge(check, ctx)
         )
     except CheckFailed as stop:
-        outcome = Outcome(
+        outcome = Judgement(
             stop.status, message=stop.message, misconception=stop.misconception, details=stop.details
         )
     except Exception as exc:  # a grader bug costs this check, never the submission's other results
-        outcome = Outcome(
+        outcome = Judgement(
             "error", message=f"{INTERNAL} ({type(exc).__name__}: {clip(str(exc), 300)})",
             details={"internal": traceback.format_exc()},
         )  # fmt: skip
@@ -243,7 +243,7 @@ class CaseFailure:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFailure | None]) -> Outcome:
+def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFailure | None]) -> Judgement:
     """Grade each case (partial credit per case); report the first failure and which failed.
 
     Only cases that ran and passed earn credit: after a timeout, or once the submission's time
@@ -274,7 +274,7 @@ def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFail
         if failure.status == "timeout":
             break
     if not failures:
-        return Outcome("passed", 1.0)
+        return Judgement("passed", 1.0)
     first_case, first = failures[0]
     message = first.message
     if len(cases) > 1 and first.status != "timeout":
@@ -282,7 +282,7 @@ def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFail
         more = ", ..." if len(failures) > 6 else ""
         message += f" [{len(failures)} of {len(cases)} cases failed: {labels}{more}]"
     misconception = next((f.misconception for _, f in failures if f.misconception), None)
-    return Outcome(
+    return Judgement(
         first.status, passed / len(cases), message, misconception, {"case": first_case.label, **first.details}
     )
 

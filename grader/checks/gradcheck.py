@@ -15,7 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.base import CaseFailure, Context, Outcome, ask, matching_misconception, over_cases, prefix
+from grader.checks.base import (
+    CaseFailure,
+    Context,
+    Judgement,
+    ask,
+    matching_misconception,
+    over_cases,
+    prefix,
+)
 from grader.checks.compare import compare_arrays, matches
 from grader.probes.base import PERTURB, Case, GradProblem
 from grader.rubric import Check
@@ -29,7 +37,7 @@ CONDITIONAL = (
 )
 
 
-def judge(check: Check, ctx: Context) -> Outcome:
+def judge(check: Check, ctx: Context) -> Judgement:
     tol = ctx.settings_for(check)
     probe = ctx.probe(check)
     build = probe.build

@@ -9,7 +9,7 @@ from grader.checks.base import (
     NOT_AVAILABLE,
     CaseFailure,
     Context,
-    Outcome,
+    Judgement,
     ask,
     matching_misconception,
     over_cases,
@@ -20,9 +20,9 @@ from grader.probes.base import Case
 from grader.rubric import Check
 
 
-def judge(check: Check, ctx: Context) -> Outcome:
+def judge(check: Check, ctx: Context) -> Judgement:
     if ctx.truth.reference is None:
-        return Outcome("skipped", message=NOT_AVAILABLE)
+        return Judgement("skipped", message=NOT_AVAILABLE)
     tol = ctx.settings_for(check)
     probe = ctx.probe(check)
 

@@ -20,7 +20,7 @@ from grader.checks.base import (
     NOT_AVAILABLE,
     CaseFailure,
     Context,
-    Outcome,
+    Judgement,
     over_cases,
     prefix,
     reply_for,
@@ -37,15 +37,15 @@ NOT_MEASURABLE = "runs where the grader can measure a process from outside (Linu
 NEEDS_CORRECTNESS = "efficiency earns points only with a correct answer"
 
 
-def judge(check: Check, ctx: Context) -> Outcome:
+def judge(check: Check, ctx: Context) -> Judgement:
     probe = ctx.probe(check)
     measured, answer, explain = probe.resource, probe.answer, probe.judge
     assert measured and answer and explain, f"probe {check.probe} is no resource probe"
     trusted = measured.trusted(ctx.truth.reference)
     if trusted is None:
-        return Outcome("skipped", message=NOT_AVAILABLE)
+        return Judgement("skipped", message=NOT_AVAILABLE)
     if not meter.available():
-        return Outcome("skipped", message=NOT_MEASURABLE)
+        return Judgement("skipped", message=NOT_MEASURABLE)
     tol = ctx.settings_for(check)
 
     def one(case: Case, deadline: float) -> CaseFailure | None:

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import ast
 
-from grader.checks.base import Context, Outcome
+from grader.checks.base import Context, Judgement
 from grader.result import Finding
 from grader.rubric import Check
 
 
-def judge(check: Check, ctx: Context) -> Outcome:
+def judge(check: Check, ctx: Context) -> Judgement:
     found = forbidden_imports(ctx.source, set(check.forbid_imports))
     if not found:
-        return Outcome("passed", 1.0)
+        return Judgement("passed", 1.0)
     for module, line in found:
         ctx.integrity.append(Finding("forbidden-import", f"{ctx.filename} imports {module} (line {line})"))
     module, line = found[0]
     why = "this exercise must be done by hand with numpy"
-    return Outcome("failed", message=f"{ctx.filename} imports {module} (line {line}): {why}")
+    return Judgement("failed", message=f"{ctx.filename} imports {module} (line {line}): {why}")
 
 
 def forbidden_imports(source: str, forbidden: set[str]) -> list[tuple[str, int]]:

@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 from grader.notebook.connection import CONNECTION_FILE, connection_info
-from grader.sandbox.worker import enter_sandbox
+from grader.sandbox.serve import enter_sandbox
 
 #: Kernel options: no history database to write, and no log lines in the student's output.
 KERNEL_OPTIONS = ("--HistoryManager.enabled=False", "--IPKernelApp.log_level=CRITICAL")

@@ -1,6 +1,6 @@
 """The grader cell: sent once the notebook has run, it answers probes from the kernel's namespace.
 
-It runs the ``.py`` worker's loop (:func:`grader.sandbox.worker.serve`) on the
+It runs the ``.py`` worker's loop (:func:`grader.sandbox.serve.serve`) on the
 private pipes the kernel process was started with, so results travel exactly as
 for a module and never through the kernel's output: nothing a cell prints can
 pass for an answer. The cell keeps the kernel busy until the grader says stop.
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from grader.notebook import kernel_boot
-from grader.sandbox.worker import describe, serve
+from grader.sandbox.serve import describe, serve
 
 ENTRY = "grader.notebook.serve"
 

@@ -13,7 +13,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import grader
-from grader.course import CourseError
+from grader.errors import CourseError
 from grader.rubric import Rubric, load
 from grader.truth import data_path
 

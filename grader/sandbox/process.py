@@ -47,7 +47,7 @@ BOOTSTRAP = (
     "entry = importlib.import_module(sys.argv[3]); del sys.path[0]; entry.main(sys.argv[4])"
 )
 #: The module whose ``main(config_json)`` runs in the worker process.
-WORKER_ENTRY = "grader.sandbox.worker"
+WORKER_ENTRY = "grader.sandbox.serve"
 #: Hardware hints OpenBLAS needs on some CPUs; passed through when the grader has them.
 KEPT_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 #: Cap on one reply line: well above the largest honest answer (about 1 MiB), small enough that

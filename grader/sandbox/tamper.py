@@ -32,9 +32,9 @@ WATCHED = (
     ("grader.probes.base", "unpack"),
     ("grader.probes.base", "GradProblem.answer"),
     ("grader.sandbox.protocol", "decode"),
-    ("grader.sandbox.worker", "serve"),
-    ("grader.sandbox.worker", "_answer"),
-    ("grader.sandbox.worker", "_resolve_probe"),
+    ("grader.sandbox.serve", "serve"),
+    ("grader.sandbox.serve", "_answer"),
+    ("grader.sandbox.serve", "_resolve_probe"),
 )
 #: Watched only once the submission imports them, since importing numpy.testing up front
 #: would add ~150 ms to every grading; a replacement is told by where it was defined.

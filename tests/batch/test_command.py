@@ -109,7 +109,7 @@ def test_a_one_exercise_batch_of_single_files_with_a_canvas_roster(tmp_path: Pat
         out,
         rubric=RUBRIC,
         canvas=tmp_path / "roster.csv",
-        settings={"timeout": TIMEOUT},
+        timeout=TIMEOUT,
         progress=stderr,
     )
     assert (report.students, report.graded, report.failed, report.unmatched) == (3, 3, 1, ["zed"])

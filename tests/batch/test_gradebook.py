@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.api import UsageError
 from grader.batch.gradebook import Gradebook, Roster
+from grader.errors import UsageError
 from tests.batch.rowsfor import RUBRICS, error_row, graded_row
 
 ROSTER = """\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,exercise11 (4242),Final Score

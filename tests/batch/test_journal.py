@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from grader.api import UsageError
 from grader.batch.journal import Journal
+from grader.errors import UsageError
 
 
 def row(student: str, sha256: str = "a", score: float = 1.0, exercise: str = "exercise11") -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 
 from grader.batch.local_pool import LocalPool
-from grader.batch.task import Outcome, Task
+from grader.batch.task import Graded, Task
 from tests.batch.workers import dies_for_doomed
 
 
@@ -13,7 +13,7 @@ def test_a_killed_grading_process_is_one_error_row_and_the_batch_goes_on() -> No
     students = ["ann", "doomed", "bob", "cy", "dee"]
     tasks = [Task(s, "exercise11", f"/class/{s}/exercise11.py", sha256=f"sha-{s}") for s in students]
     with LocalPool(2, work=dies_for_doomed) as pool:
-        outcomes = {o.student: o for o in map(Outcome.loads, pool.run(tasks))}
+        outcomes = {o.student: o for o in map(Graded.loads, pool.run(tasks))}
     assert sorted(outcomes) == sorted(students)
     doomed = outcomes.pop("doomed")
     assert doomed.failed and doomed.html is not None

@@ -33,7 +33,7 @@ def grade_student(exercise: str, name: str, tmp_path: Path, **options: object) -
     """Grade tests/students/<exercise>/<name>.py under its exercise's file name."""
     target = tmp_path / f"{exercise}.py"
     shutil.copy(STUDENTS / exercise / f"{name}.py", target)
-    return grade_submission(target, env={}, **options)
+    return grade_submission(target, overrides=options, env={})
 
 
 def assert_verdicts(result: Result, expect: Expect) -> None:

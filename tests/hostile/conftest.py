@@ -64,12 +64,14 @@ def grade_hostile(student_dir: Path) -> Grade:
     what they were before grading began.
     """
 
-    def grade(source: str | bytes, name: str = "exercise11.py", **options: object) -> Graded:
+    def grade(
+        source: str | bytes, name: str = "exercise11.py", course_dir: Path | None = None, **options: object
+    ) -> Graded:
         path = student_dir / name
         path.write_bytes(source.encode() if isinstance(source, str) else source)
         with untouched(student_dir):
             started = time.perf_counter()
-            result = grade_submission(path, env={}, **options)
+            result = grade_submission(path, course_dir=course_dir, overrides=options, env={})
             return Graded(result, time.perf_counter() - started)
 
     return grade

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from grader.notebook.forkserver import ForkServer
-from grader.notebook.worker import KernelWorker
+from grader.notebook.supervisor import KernelWorker
 from grader.sandbox.supervisor import Limits
 
 #: The directory holding the ``tests`` package, so the kernel can import the test probe.

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.notebook.forkserver import ForkServer, for_notebooks
-from grader.notebook.worker import KernelWorker
+from grader.notebook.supervisor import KernelWorker
 from grader.sandbox.supervisor import Limits
 from tests.notebook.conftest import TESTS_ROOT, write_notebook
 from tests.sandbox.probe_fixtures import ask

@@ -105,8 +105,8 @@ def grade_pair(pair: Pair) -> tuple[Result, Result]:
         shutil.copyfile(pair.notebook, notebook)
     options = {"timeout": 1} if pair.label == HANGS else {}
     return (
-        grade_submission(module, course_dir=ROOT, env={}, **options),
-        grade_submission(notebook, course_dir=ROOT, env={}, forks=FORKS["server"], **options),
+        grade_submission(module, course_dir=ROOT, overrides=options, env={}),
+        grade_submission(notebook, course_dir=ROOT, overrides=options, env={}, forks=FORKS["server"]),
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import grader.api
-from grader.api import UsageError
+from grader.errors import UsageError
 from grader.outputs.gradescope import FAILED_TEST
 from grader.result import Result
 from tests.cli_helpers import run_cli

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from grader.sandbox import audit
+from grader.sandbox.serve import MAX_FINDINGS
 from grader.sandbox.supervisor import CORRUPTED_MESSAGE, PRINTED_RESULT
-from grader.sandbox.worker import MAX_FINDINGS
 from tests.sandbox.conftest import Submit
 from tests.sandbox.probe_fixtures import ask
 

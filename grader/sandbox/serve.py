@@ -1,7 +1,7 @@
 """The program inside the student process: import the submission, then answer probes.
 
 Started by :mod:`grader.sandbox.supervisor` as
-``python -I -B -c <bootstrap> <grader root> grader.sandbox.worker <config json>``. Requests arrive as
+``python -I -B -c <bootstrap> <grader root> grader.sandbox.serve <config json>``. Requests arrive as
 JSON lines on a private pipe and every reply is one JSON line on another; the
 student's own prints go to fds 1/2, which the supervisor captures separately.
 Everything student code raises becomes data in a reply: only a hard exit

@@ -9,12 +9,12 @@ cannot check against the case itself or the correct solution.
 
 from __future__ import annotations
 
-from grader.checks.base import CaseFailure, Context, Outcome, ask, over_cases, prefix
+from grader.checks.base import CaseFailure, Context, Judgement, ask, over_cases, prefix
 from grader.probes.base import Case
 from grader.rubric import Check
 
 
-def judge(check: Check, ctx: Context) -> Outcome:
+def judge(check: Check, ctx: Context) -> Judgement:
     probe = ctx.probe(check)
     judge_of, answer = probe.judge, probe.answer
     assert judge_of is not None and answer is not None, f"probe {check.probe} is no property"
