@@ -22,7 +22,7 @@ import numpy as np
 
 from grader.answers import Array, Items, Number, Record
 from grader.probes.base import Inputs, ProbeError, Verdict, as_float, fixed, prop, seeded
-from grader.probes.exercise12 import recursion_verdict
+from grader.probes.engines import recursion_verdict
 
 DUPLICATES = "duplicate-nodes"
 FORWARD = "forward-order"

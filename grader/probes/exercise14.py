@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from grader.probes.base import Inputs, arrays, as_array, fixed, value
-from grader.probes.exercise12 import (
+from grader.probes.engines import (
     DL,
     Engine,
     Expression,

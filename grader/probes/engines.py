@@ -1,0 +1,191 @@
+"""The engine probe library: probes that drive any autograd engine through one adapter.
+
+Exercises 12, 13 and 14 ask for engines whose nodes differ (a scalar `Value`, the grader's
+bare nodes, a `Tensor`) but whose expressions, gradient checks and worked example do not.
+They live here, apart from any one exercise, so that an expression is written once, as an
+`Expression`, and evaluated on any engine's nodes through an `Engine` (the reference tests
+run the exercises' tables too). Like every probe module it is imported by the worker, so
+it imports nothing beyond numpy and the probes' own base.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.probes.base import (
+    Case,
+    GradProblem,
+    Inputs,
+    Probe,
+    ProbeError,
+    Verdict,
+    as_array,
+    as_float,
+    fixed,
+    gradcheck,
+    seeded,
+    value,
+)
+
+Cases = Callable[[int, int], list[Case]]
+#: How expression tables name the gradient of a named variable: "dL/da".
+DL = "dL/d{}"
+RECURSIVE = "recursive-topological-sort"
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A function of named inputs, written once for every engine, and where to evaluate it.
+
+    `at` maps each input's name to its value (JSON-able), in the order `build` takes them;
+    `label` names an input's gradient in feedback ("the gradient w.r.t. the {}").
+    """
+
+    build: Callable[..., Any]
+    at: Mapping[str, Any]
+    label: str = "the gradient w.r.t. the {}"
+
+
+class Engine(ABC):
+    """How the expression probes drive one autograd engine: leaves, loss and backward pass."""
+
+    #: Names the submission must define for the engine to run.
+    requires: tuple[str, ...] = ()
+    #: How feedback names the value that the gradient check differentiates.
+    value = "out.data"
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+
+    @abstractmethod
+    def leaf(self, x: np.ndarray) -> Any:
+        """A fresh leaf node holding `x`."""
+
+    @abstractmethod
+    def loss(self, out: Any) -> float:
+        """The scalar that `backward` differentiates, computed from the output's data only."""
+
+    @abstractmethod
+    def backward(self, out: Any) -> None:
+        """Fill every leaf's grad with d loss / d leaf."""
+
+    def evaluate(self, expression: Expression, params: Mapping[str, np.ndarray]) -> tuple[Any, list[Any]]:
+        """The output node and the leaves; the output must be a node like the leaves."""
+        leaves = [self.leaf(x) for x in params.values()]
+        out = expression.build(*leaves)
+        node = type(leaves[0])
+        if not isinstance(out, node):
+            raise ProbeError(f"the result is a {type(out).__name__}, not a {node.__name__}")
+        return out, leaves
+
+    def run(self, expression: Expression, params: Mapping[str, np.ndarray]) -> tuple[Any, dict[str, Any]]:
+        """The output node and each input's grad after the backward pass."""
+        out, leaves = self.evaluate(expression, params)
+        self.backward(out)
+        return out, {name: leaf.grad for name, leaf in zip(params, leaves, strict=True)}
+
+    def problem(self, expression: Expression, params: Mapping[str, np.ndarray]) -> GradProblem:
+        """The expression's loss and gradients at `params`, for a gradient check."""
+        return GradProblem(
+            dict(params),
+            loss=lambda p: self.loss(self.evaluate(expression, p)[0]),
+            grads=lambda p: self.run(expression, p)[1],
+            labels={name: expression.label.format(name) for name in params},
+            value=self.value,
+        )
+
+    def values(self, expression: Expression, params: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        """The output's data and every input's gradient, for comparison with the reference."""
+        out, grads = self.run(expression, params)
+        found = {"out.data": as_array(out.data, "out.data")}
+        for name, grad in grads.items():
+            label = expression.label.format(name)
+            found[label] = as_array(grad, label)
+        return found
+
+
+#: The chapter's worked example L = (a*b + c)**2: its inputs and its graph, operand -> result.
+WORKED_AT = {"a": 2.0, "b": -3.0, "c": 10.0}
+WORKED_EDGES = [("a", "a·b"), ("b", "a·b"), ("a·b", "a·b + c"), ("c", "a·b + c"), ("a·b + c", "L")]
+
+
+def worked_example_probe(engine: type[Engine], square: Callable[[Any], Any] = lambda s: s**2) -> Probe:
+    """Every node's value and gradient in the worked example, so a report can draw the graph.
+
+    `square` computes s**2 with what the engine has (a Tensor has no `**`: s * s).
+    """
+
+    def run(module: Any, inputs: Inputs) -> dict[str, Any]:
+        drive = engine(module)
+        a, b, c = (drive.leaf(np.array(inputs[name], dtype=np.float64)) for name in "abc")
+        ab = a * b
+        s = ab + c
+        out = square(s)
+        drive.backward(out)
+        nodes = {"a": a, "b": b, "c": c, "a·b": ab, "a·b + c": s, "L": out}
+        ids = {name: DL.format(name if len(name) == 1 else f"({name})") for name in nodes}
+        return {
+            "grads": {ids[name]: as_float(node.grad, ids[name]) for name, node in nodes.items()},
+            "graph": {
+                "nodes": [
+                    {"id": ids[name], "label": name, "value": as_float(node.data, f"{name}.data")}
+                    for name, node in nodes.items()
+                ],
+                "edges": [[ids[x], ids[y]] for x, y in WORKED_EDGES],
+            },
+        }
+
+    return value(engine.requires, fixed({"worked example (a*b + c)**2": WORKED_AT}))(run)
+
+
+def expression_cases(table: Mapping[str, Expression]) -> Cases:
+    """One case per expression, named after it, carrying its name and its inputs."""
+    return fixed({name: {"expression": name, "at": dict(e.at)} for name, e in table.items()})
+
+
+def _params(inputs: Inputs) -> dict[str, np.ndarray]:
+    return {name: np.array(x, dtype=np.float64) for name, x in inputs["at"].items()}
+
+
+def gradient_probe(engine: type[Engine], table: Mapping[str, Expression]) -> Probe:
+    """Gradient check of every expression of `table` against its own numerical derivatives."""
+
+    def build(module: Any, inputs: Inputs) -> GradProblem:
+        return engine(module).problem(table[inputs["expression"]], _params(inputs))
+
+    return gradcheck(engine.requires, expression_cases(table))(build)
+
+
+def forward_probe(engine: type[Engine], table: Mapping[str, Expression]) -> Probe:
+    """The output of every expression of `table`, compared with the reference's."""
+
+    def run(module: Any, inputs: Inputs) -> dict[str, Any]:
+        out, _ = engine(module).evaluate(table[inputs["expression"]], _params(inputs))
+        return {"out.data": as_array(out.data, "out.data")}
+
+    return value(engine.requires, expression_cases(table))(run)
+
+
+def values_probe(
+    engine: type[Engine], expression: Expression, draw: Callable[[np.random.Generator], dict[str, Any]]
+) -> Probe:
+    """Output and gradients of `expression` at seeded random inputs, compared with the reference's."""
+
+    def run(module: Any, inputs: Inputs) -> dict[str, Any]:
+        return engine(module).values(expression, _params(inputs))
+
+    return value(engine.requires, seeded(lambda rng: {"at": draw(rng)}))(run)
+
+
+def recursion_verdict(call: str) -> dict[str, Verdict]:
+    """What a RecursionError on a deep graph means: the graph was walked by recursion."""
+    message = (
+        f"{call} raised RecursionError: a recursive graph walk cannot go deeper than "
+        "Python's recursion limit (about 1000 calls)"
+    )
+    return {"RecursionError": Verdict(False, message, RECURSIVE)}
