@@ -165,7 +165,7 @@ def _run(
     limits = limits_for(settings)
     cap = time.monotonic() + SUBMISSION_TIMEOUTS * settings.timeout
     # A prestarted worker fits unless the rubric changed the time limit; one that does not is closed.
-    worker = early if early is not None and early.limits == limits else _worker(read.path, limits, forks)
+    worker = early if early is not None and early.limits == limits else _worker(read, limits, forks)
     with worker:
         worker.start()
         ctx = _context(read, rubric, settings, worker, where, cap)
@@ -217,13 +217,13 @@ def _run_checks(rubric: Rubric, ctx: Context, worker: Worker) -> tuple[list[Chec
     return [done[check.id] for check in rubric.checks], shown
 
 
-def _worker(path: Path, limits: Limits, forks: ForkServer | None) -> Worker:
+def _worker(read: submission.Submission, limits: Limits, forks: ForkServer | None) -> Worker:
     """The worker for a module, or a Jupyter kernel for a notebook (checks cannot tell them apart)."""
-    if path.suffix != ".ipynb":
-        return Worker(path, limits)
+    if read.notebook is None:
+        return Worker(read.path, limits)
     from grader.notebook.supervisor import KernelWorker
 
-    return KernelWorker(path, limits, forks=forks)
+    return KernelWorker(read.path, read.notebook, limits, forks=forks)
 
 
 def _context(

@@ -5,6 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grader.syntax import syntax_problem
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -17,6 +23,8 @@ class Submission:
     source: str
     #: Why the submission cannot be run at all (syntax error, not UTF-8, not a notebook), or None.
     problem: str | None = None
+    #: A notebook, parsed and validated once: the kernel runs this very document.
+    notebook: NotebookNode | None = None
 
     @property
     def name(self) -> str:
@@ -47,17 +55,5 @@ def _notebook(path: Path, digest: str, text: str) -> Submission:
     except document.NotebookProblem as exc:
         return Submission(path, digest, "", str(exc))
     cells = document.code_cells(notebook)
-    return Submission(path, digest, script.static_source(cells), script.nothing_runs(cells, path.name))
-
-
-def syntax_problem(source: str, filename: str) -> str | None:
-    """A student-facing description of the first syntax error, with line and column."""
-    try:
-        compile(source, filename, "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
-        text = f": {exc.text.strip()}" if exc.text and exc.text.strip() else ""
-        return f"{filename} has a syntax error at {where}: {exc.msg}{text}"
-    except ValueError as exc:  # e.g. null bytes in the source
-        return f"{filename} cannot be compiled: {exc}"
-    return None
+    source, problem = script.static_source(cells), script.nothing_runs(cells, path.name)
+    return Submission(path, digest, source, problem, notebook)

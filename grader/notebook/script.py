@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from grader.notebook.document import CodeCell
-from grader.submission import syntax_problem
+from grader.syntax import syntax_problem
 
 CELL_MAGIC = re.compile(r"%%(\w+)[^\n]*(\n|$)")
 #: Cell magics whose body is ordinary Python code.

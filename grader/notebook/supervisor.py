@@ -12,11 +12,14 @@ import copy
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.notebook.document import load
 from grader.notebook.forkserver import ForkServer, ForkServerError
 from grader.notebook.process import KernelProcess
 from grader.sandbox.supervisor import Limits, Worker
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 #: The whole notebook, kernel start included, gets this many per-cell limits.
 NOTEBOOK_TIMEOUTS = 6
@@ -28,8 +31,8 @@ class KernelWorker(Worker):
     Each cell may take ``limits.import_timeout_s`` (what a module's import gets) and
     is interrupted after that; the whole notebook, kernel start included,
     ``NOTEBOOK_TIMEOUTS`` times as long. With ``forks``, kernels are forked from that
-    server rather than started from scratch. Raises
-    :class:`~grader.notebook.document.NotebookProblem` for a file that is no notebook.
+    server rather than started from scratch. ``notebook`` is the submission's document,
+    parsed and validated once (`grader.submission.read`).
     """
 
     PHASE = "running the notebook"
@@ -37,6 +40,7 @@ class KernelWorker(Worker):
     def __init__(
         self,
         submission: Path,
+        notebook: NotebookNode,
         limits: Limits,
         extra_sys_path: Sequence[str] = (),
         forks: ForkServer | None = None,
@@ -44,7 +48,7 @@ class KernelWorker(Worker):
         whole = replace(limits, import_timeout_s=NOTEBOOK_TIMEOUTS * limits.import_timeout_s)
         super().__init__(submission, whole, extra_sys_path)
         self._forks = forks
-        self._notebook = load(self._submission.read_text(encoding="utf-8-sig"), self._submission.name)
+        self._notebook = notebook
         self._cell_timeout_s = limits.import_timeout_s
 
     @property

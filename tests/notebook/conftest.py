@@ -15,6 +15,7 @@ import pytest
 from grader.notebook.forkserver import ForkServer
 from grader.notebook.supervisor import KernelWorker
 from grader.sandbox.supervisor import Limits
+from grader.submission import read
 
 #: The directory holding the ``tests`` package, so the kernel can import the test probe.
 TESTS_ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +89,7 @@ def run_notebook(request: pytest.FixtureRequest, tmp_path: Path, kernel_dir: Pat
 
     def run(*cells: str, name: str = "student.ipynb", **limits: Any) -> KernelWorker:
         path = write_notebook(tmp_path / name, *cells)
-        worker = KernelWorker(path, Limits(**limits), [str(TESTS_ROOT)], forks=forks)
+        worker = kernel_worker(path, Limits(**limits), forks)
         workers.append(worker)
         worker.start()
         return worker
@@ -96,3 +97,10 @@ def run_notebook(request: pytest.FixtureRequest, tmp_path: Path, kernel_dir: Pat
     yield run
     for worker in workers:
         worker.close()
+
+
+def kernel_worker(path: Path, limits: Limits, forks: ForkServer | None = None) -> KernelWorker:
+    """The worker of the notebook at `path`, read as grading reads it; tests' helpers importable."""
+    notebook = read(path).notebook
+    assert notebook is not None, path
+    return KernelWorker(path, notebook, limits, [str(TESTS_ROOT)], forks=forks)

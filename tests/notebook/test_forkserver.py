@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from grader.notebook.forkserver import ForkServer, for_notebooks
-from grader.notebook.supervisor import KernelWorker
 from grader.sandbox.supervisor import Limits
-from tests.notebook.conftest import TESTS_ROOT, write_notebook
+from tests.notebook.conftest import kernel_worker, write_notebook
 from tests.sandbox.probe_fixtures import ask
 
 pytestmark = pytest.mark.slow
@@ -33,9 +32,7 @@ def traces():
 def test_notebooks_forked_in_a_row_share_nothing(tmp_path: Path, kernel_dir: Path) -> None:
     with ForkServer() as forks:
         for name, cells in (("leaky.ipynb", [LEAKY]), ("clean.ipynb", [CHECK])):
-            worker = KernelWorker(
-                write_notebook(tmp_path / name, *cells), Limits(), [str(TESTS_ROOT)], forks=forks
-            )
+            worker = kernel_worker(write_notebook(tmp_path / name, *cells), Limits(), forks)
             with worker:
                 assert worker.wait_ready().status == "ok"
                 if name == "clean.ipynb":
@@ -47,13 +44,13 @@ def test_notebooks_forked_in_a_row_share_nothing(tmp_path: Path, kernel_dir: Pat
 def test_without_its_server_a_kernel_starts_the_ordinary_way(tmp_path: Path, kernel_dir: Path) -> None:
     forks = ForkServer()
     forks.close()
-    with KernelWorker(write_notebook(tmp_path / "n.ipynb", "x = 1"), Limits(), forks=forks) as worker:
+    with kernel_worker(write_notebook(tmp_path / "n.ipynb", "x = 1"), Limits(), forks) as worker:
         assert worker.wait_ready().value == ["x"]
 
 
 def test_closing_the_server_ends_the_kernels_it_still_has(tmp_path: Path, kernel_dir: Path) -> None:
     forks = ForkServer()
-    worker = KernelWorker(write_notebook(tmp_path / "n.ipynb", "x = 1"), Limits(), forks=forks)
+    worker = kernel_worker(write_notebook(tmp_path / "n.ipynb", "x = 1"), Limits(), forks)
     worker.start()
     assert worker.wait_ready().status == "ok"
     forks.close()  # before the worker: the kernel must not survive it

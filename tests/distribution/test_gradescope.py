@@ -38,7 +38,7 @@ def test_the_zip_holds_scripts_grader_reference_and_only_the_chosen_rubric(autog
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
     assert {"setup.sh", "run_autograder", "pyproject.toml", "reference/exercise11.py"} <= names
     assert {
-        "grader/cli.py",
+        "grader/cli/__init__.py",
         "grader/report/templates/report.html",
         "reference/mistakes/exercise11.py",
     } <= names

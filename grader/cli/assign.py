@@ -1,0 +1,36 @@
+"""`grade assign`: regenerate the starters in exercises/ from reference/, or check they are in sync."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from grader.cli.common import Environment, Exit, add_traceback
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grade assign", description="Regenerate exercises/ (starters) from reference/."
+    )
+    parser.add_argument("--check", action="store_true", help="only report starters that are out of date")
+    parser.add_argument("--course", type=Path, help="course directory (default: the installed one)")
+    add_traceback(parser)
+    return parser
+
+
+def handle(options: argparse.Namespace, env: Environment) -> int:
+    from grader.assign import assign
+    from grader.course import find_course
+
+    course = find_course(options.course)
+    stale = assign(course, check=options.check)
+    for path in stale:
+        verb = "out of date" if options.check else "written"
+        env.stdout.write(f"{path.relative_to(course)}: {verb}\n")
+    if options.check and stale:
+        env.stderr.write("grade: exercises/ is out of sync with reference/; run `grade assign`\n")
+        return Exit.NOT_PASSED
+    if not stale:
+        state = "in sync with" if options.check else "already up to date with"
+        env.stdout.write(f"exercises/ and the shipped values are {state} reference/\n")
+    return Exit.OK

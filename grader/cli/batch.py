@@ -1,0 +1,91 @@
+"""`grade batch DIR --out OUT`: grade a class, resumably, into reports, a gradebook and a summary."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grader.cli.common import Environment, Exit, add_settings, positive, settings_of
+from grader.text import message_line, name_line
+
+if TYPE_CHECKING:
+    from grader.batch import BatchReport
+
+#: Ignored batch entries named on stderr; the summary page lists them all.
+IGNORED_SHOWN = 10
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grade batch",
+        description="Grade a class: each entry of DIR is a student (a folder of exerciseNN files, "
+        "or one <student>.py|ipynb file with --rubric). Writes OUT/<student>/<stem>.html and .json, "
+        "OUT/results.jsonl, OUT/grades.csv and OUT/summary.html.",
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR", help="one entry per student")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument(
+        "--jobs", type=positive, metavar="N", help="submissions graded at once (default: one per core)"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue a stopped batch: regrade only new or changed files"
+    )
+    parser.add_argument("--rubric", type=Path, help="rubric YAML of a one-exercise batch")
+    parser.add_argument("--course", type=Path, help="course directory holding rubrics/ and reference/")
+    parser.add_argument(
+        "--canvas",
+        type=Path,
+        metavar="ROSTER.csv",
+        help="also write OUT/canvas.csv for Canvas's gradebook import, from a roster exported from Canvas",
+    )
+    parser.add_argument(
+        "--executor", choices=("local", "dask"), default="local", help="where to grade (default: local)"
+    )
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, for --executor dask")
+    add_settings(parser)
+    return parser
+
+
+def handle(options: argparse.Namespace, env: Environment) -> int:
+    from grader.batch import grade_batch
+
+    try:
+        report = grade_batch(
+            options.directory,
+            options.out,
+            jobs=options.jobs,
+            resume=options.resume,
+            rubric=options.rubric,
+            course=options.course,
+            canvas=options.canvas,
+            executor=options.executor,
+            scheduler=options.scheduler,
+            **settings_of(options),
+            environ=env.environ,
+            progress=env.stderr,
+        )
+    except KeyboardInterrupt:
+        env.stderr.write("grade: interrupted; what was graded is kept: rerun with --resume to go on\n")
+        return Exit.INTERRUPTED
+    _notes(report, env)
+    env.stdout.write(
+        f"{report.students} students: graded {report.graded} submissions "
+        f"({report.failed} could not be graded), {report.skipped} already done; "
+        f"see {report.out / 'summary.html'}\n"
+    )
+    return Exit.OK
+
+
+def _notes(report: BatchReport, env: Environment) -> None:
+    """What the TA should know about the input: ignored entries, students missing from the roster."""
+    shown = report.ignored[:IGNORED_SHOWN]
+    notes = [f"ignored {name_line(item.path)}: {message_line(item.reason)}" for item in shown]
+    if len(report.ignored) > IGNORED_SHOWN:
+        notes.append(f"... and {len(report.ignored) - IGNORED_SHOWN} more ignored, listed in the summary")
+    if report.unmatched:
+        names = ", ".join(name_line(student) for student in report.unmatched)
+        notes.append(f"not in the Canvas roster, so not in canvas.csv: {names}")
+    if not report.students:
+        notes.append("no student folder or .py/.ipynb file found")
+    env.stderr.writelines(f"grade: {note}\n" for note in notes)

@@ -1,0 +1,84 @@
+"""What every subcommand shares: exit statuses, the streams it talks to, the grading settings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import IO, Any
+
+from grader import settings as settings_module
+from grader.errors import UsageError
+
+
+class Exit(IntEnum):
+    OK = 0
+    NOT_PASSED = 1
+    USAGE = 2
+    INTERRUPTED = 130
+
+
+@dataclass
+class Environment:
+    """What the command talks to; tests inject their own to run the CLI in-process."""
+
+    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
+    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+
+    def colour(self, stream: IO[str]) -> bool:
+        return stream.isatty() and "NO_COLOR" not in self.environ
+
+
+def add_settings(parser: argparse.ArgumentParser) -> None:
+    """The grading settings (validated by grader.settings, which names their source) and --traceback."""
+    for name, help_text in (
+        ("atol", "absolute tolerance"),
+        ("rtol", "relative tolerance"),
+        ("eps", "finite-difference step"),
+        ("timeout", "seconds per check"),
+        ("memory-mb", "memory limit of the student process, MiB"),
+        ("output-kb", "cap on captured student output, KiB"),
+    ):
+        env_name = settings_module.ENV[name.replace("-", "_")]
+        parser.add_argument(f"--{name}", help=f"{help_text} (env {env_name})")
+    add_traceback(parser)
+
+
+def add_traceback(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--traceback", action="store_true", help="show the grader's own traceback on errors")
+
+
+def settings_of(options: argparse.Namespace) -> dict[str, Any]:
+    """The settings given on the command line, as `grader.settings.resolve` takes them."""
+    return settings_module.given(**{name: getattr(options, name) for name in settings_module.ENV})
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
+def write(target: str, text: str, env: Environment) -> None:
+    """Write a machine output to a file, or to stdout for `-`."""
+    if target == "-":
+        env.stdout.write(text)
+    else:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text(text, encoding="utf-8")
+
+
+def user_message(exc: Exception) -> str:
+    """What to tell the user: a usage error as it is; anything else is the grader's own bug."""
+    if isinstance(exc, UsageError | OSError):
+        return str(exc)
+    return f"internal error ({type(exc).__name__}: {exc}); rerun with --traceback and report it"

@@ -1,0 +1,1 @@
+"""Packaging the course for where it is graded: the Gradescope autograder zip."""
