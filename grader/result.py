@@ -66,6 +66,8 @@ class Result:
     stdout: str = ""
     #: Defences that were active while the submission ran (reports say which).
     defences: list[str] = field(default_factory=list)
+    #: Why this file was graded when its folder held both forms of the exercise (`grader.choice`).
+    file_choice: str | None = None
     #: The rubric's title and its misconceptions' titles by id, for reports (not serialised).
     title: str = ""
     misconception_titles: dict[str, str] = field(default_factory=dict)
@@ -94,6 +96,7 @@ class Result:
             "status": self.status,
             "duration_s": round(self.duration_s, 3),
             "message": _shown(self.message),
+            **({"file_choice": message_line(self.file_choice)} if self.file_choice else {}),
             "checks": [c.to_json() for c in self.checks],
             "integrity": [
                 {"rule": name_line(f.rule), "message": message_line(f.message)} for f in self.integrity

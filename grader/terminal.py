@@ -25,6 +25,8 @@ def summary(result: Result, colour: bool = False) -> str:
         return f"\033[{code}m{text}\033[0m" if colour else text
 
     lines = [paint(name_line(result.submission), "1") + (f" — {result.title}" if result.title else "")]
+    if result.file_choice:
+        lines.append(f"  {message_line(result.file_choice)}")
     if result.status == "error":
         lines.append(paint(f"  could not be graded: {message_line(result.message)}", "31"))
     lines.append(f"  score {_num(result.score)} / {_num(result.max_score)}  ({_tally(result)})")
