@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import exercise_of
+from grader.result import Result
 
 #: The course's folder of starters, as `grade assign` writes it.
 STARTERS = "exercises"
@@ -71,9 +72,8 @@ def _choice(files: list[Path], starters: Starters) -> Choice:
     module, notebook = sorted(files, key=lambda p: p.suffix != ".py")
     fresh = {path: starters.untouched(path) for path in (module, notebook)}
     if fresh[module] and fresh[notebook]:
-        return Choice(
-            exercise, (module,), f"{module.name} is graded: it and {notebook.name} are both the untouched starter"
-        )
+        both = f"{module.name} is graded: it and {notebook.name} are both the untouched starter"
+        return Choice(exercise, (module,), both)
     if fresh[module] or fresh[notebook]:
         kept, left = (notebook, module) if fresh[module] else (module, notebook)
         return Choice(exercise, (kept,), f"{kept.name} is graded: {left.name} is the untouched starter")
@@ -82,6 +82,24 @@ def _choice(files: list[Path], starters: Starters) -> Choice:
         (module, notebook),
         f"{module.name} and {notebook.name} were both edited: both are graded and the higher score counts",
     )
+
+
+def settle(choice: Choice, results: Sequence[Result]) -> Result:
+    """The result that counts for `choice` (the higher score; the `.py` on a tie), once every file
+    it graded has its result in `results` (same order); each result is told why it was graded."""
+    counted = max(results, key=lambda r: r.score)  # max keeps the first of equals: the .py
+    reason = choice.reason
+    if reason is not None and choice.both:
+        ordered = sorted(results, key=lambda r: r is not counted)
+        scores = ", ".join(f"{r.submission} {_points(r)}" for r in ordered)
+        reason = f"{reason}: {counted.submission} counts ({scores})"
+    for result in results:
+        result.file_choice = reason
+    return counted
+
+
+def _points(result: Result) -> str:
+    return f"{result.score:g}/{result.max_score:g}"
 
 
 class Starters:
