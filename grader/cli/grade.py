@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+from collections import Counter
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from grader.cli.common import Environment, Exit, add_settings, settings_of, user_message, write
-from grader.errors import UsageError
+from grader.errors import CourseError, UsageError
 from grader.text import message_line
 
 if TYPE_CHECKING:
@@ -67,15 +69,15 @@ def parser() -> argparse.ArgumentParser:
 
 def handle(options: argparse.Namespace, env: Environment) -> int:
     try:
-        results = _grade_all(options, env)
+        graded = _grade_all(options, env)
     except Exception as exc:
         if options.gradescope:  # Gradescope needs its file even when nothing could be graded
             from grader.outputs import gradescope
 
             write(options.gradescope, gradescope.failure(user_message(exc)), env)
         raise
-    _write_outputs(options, results, env)
-    status = _exit_status(options.min_score, results, env)
+    _write_outputs(options, graded, env)
+    status = _exit_status(options.min_score, graded.counted, env)
     return Exit.OK if options.exit_zero else status
 
 
@@ -85,12 +87,23 @@ def _human(options: argparse.Namespace, env: Environment) -> IO[str]:
     return env.stderr if to_stdout else env.stdout
 
 
-def _grade_all(options: argparse.Namespace, env: Environment) -> list[Result]:
-    from grader.api import grade_submission, prestart
+@dataclass
+class _Graded:
+    """Every result of the run (each file graded), and those that count (one per choice)."""
 
-    files = [f for path in options.paths for f in _submissions(path)]
-    if not files:
+    results: list[Result] = field(default_factory=list)
+    counted: list[Result] = field(default_factory=list)
+
+
+def _grade_all(options: argparse.Namespace, env: Environment) -> _Graded:
+    from grader.api import grade_submission, prestart
+    from grader.choice import choose, settle
+
+    listed = [f for path in options.paths for f in _submissions(path)]
+    if not listed:
         raise UsageError(f"no exerciseNN.py or .ipynb files in {', '.join(map(str, options.paths))}")
+    choices = choose(listed, _course(options.course))
+    files = [path for choice in choices for path in choice.graded]
     if not options.no_html and options.html.endswith(".html") and len(files) > 1:
         raise UsageError(f"--html {options.html} is one file for {len(files)} submissions; give a folder")
     overrides = settings_of(options)
@@ -99,32 +112,65 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> list[Result]:
     upcoming = [prestart(files[0], overrides, env.environ)]
     from grader.terminal import summary
 
-    human = _human(options, env)
-    results = []
+    human, stems, graded = _human(options, env), _report_stems(files), _Graded()
     try:
         with _kernels(files) as forks:
-            for index, path in enumerate(files):
-                if index + 1 < len(files):
-                    upcoming.append(prestart(files[index + 1], overrides, env.environ))
-                result = grade_submission(
-                    path,
-                    rubric=options.rubric,
-                    course_dir=options.course,
-                    overrides=overrides,
-                    env=env.environ,
-                    forks=forks,
-                    worker=upcoming.pop(0),
-                )
-                results.append(result)
-                human.write(summary(result, colour=env.colour(human)))
-                if not options.no_html:
-                    report = _report(result, path, options.html)
-                    human.write(f"  report: {message_line(str(report))}\n")
+            for choice in choices:
+                results: list[Result] = []
+                for path in choice.graded:
+                    index = len(graded.results) + len(results)
+                    if index + 1 < len(files):
+                        upcoming.append(prestart(files[index + 1], overrides, env.environ))
+                    results.append(
+                        grade_submission(
+                            path,
+                            rubric=options.rubric,
+                            course_dir=options.course,
+                            overrides=overrides,
+                            env=env.environ,
+                            forks=forks,
+                            worker=upcoming.pop(0),
+                        )
+                    )
+                graded.counted.append(settle(choice, results))
+                for path, result in zip(choice.graded, results, strict=True):
+                    graded.results.append(result)
+                    human.write(summary(result, colour=env.colour(human)))
+                    if not options.no_html:
+                        report = _report(result, path, options.html, stems[path])
+                        human.write(f"  report: {message_line(str(report))}\n")
     finally:
         for worker in upcoming:  # started for a file that was never graded (an error stopped the run)
             if worker is not None:
                 worker.close()
-    return results
+    return graded
+
+
+def _course(given: Path | None) -> Path | None:
+    """The course whose starters the file rule compares with; None when there is none to find
+    (then grading says why, or runs from --rubric alone)."""
+    from grader.course import find_course
+
+    try:
+        return find_course(given)
+    except CourseError:
+        return None
+
+
+def _report_stems(files: list[Path]) -> dict[Path, str]:
+    """Each file's report name, never shared: `exercise11`, or `exercise11-ipynb` beside an
+    `exercise11.py` graded in the same run (and a number after that, for same-named folders)."""
+    clash = Counter(path.stem for path in files)
+    stems: dict[Path, str] = {}
+    for path in files:
+        stem = path.stem if clash[path.stem] == 1 else f"{path.stem}-{path.suffix.lstrip('.')}"
+        taken = set(stems.values())
+        candidate, number = stem, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{stem}-{number}"
+        stems[path] = candidate
+    return stems
 
 
 def _kernels(files: list[Path]) -> AbstractContextManager[Any]:
@@ -136,25 +182,26 @@ def _kernels(files: list[Path]) -> AbstractContextManager[Any]:
     return for_notebooks(files)
 
 
-def _report(result: Result, path: Path, target: str) -> Path:
+def _report(result: Result, path: Path, target: str, stem: str) -> Path:
     """Write the HTML report: to `target` if it names a .html file, else to `target/<stem>.html`."""
     from grader.report.page import source_of, write
 
-    destination = Path(target) if target.endswith(".html") else Path(target) / f"{path.stem}.html"
+    destination = Path(target) if target.endswith(".html") else Path(target) / f"{stem}.html"
     return write(result, destination, source_of(path))
 
 
-def _write_outputs(options: argparse.Namespace, results: list[Result], env: Environment) -> None:
+def _write_outputs(options: argparse.Namespace, graded: _Graded, env: Environment) -> None:
+    """JSON and JUnit report every file graded; the platforms' score files only what counts."""
     from grader.outputs import gradescope, junit, prairielearn
 
     if options.json:
-        documents = [r.to_json() for r in results]
+        documents = [r.to_json() for r in graded.results]
         text = json.dumps(documents[0], indent=2) if len(documents) == 1 else _lines(documents)
         write(options.json, text + "\n", env)
-    for target, dumps in (
-        (options.junit, junit.dumps),
-        (options.gradescope, gradescope.dumps),
-        (options.prairielearn, prairielearn.dumps),
+    for target, dumps, results in (
+        (options.junit, junit.dumps, graded.results),
+        (options.gradescope, gradescope.dumps, graded.counted),
+        (options.prairielearn, prairielearn.dumps, graded.counted),
     ):
         if target:
             write(target, dumps(results), env)

@@ -1,4 +1,4 @@
-"""Build a Gradescope autograder zip: the grader, the rubrics, the reference, and two scripts.
+"""Build a Gradescope autograder zip: the grader, the rubrics, the reference, the starters, two scripts.
 
 Gradescope unpacks the zip into /autograder/source, runs `setup.sh` once to build its
 image and `run_autograder` for every submission. `AUTOGRADER_ROOT` and `GRADER_PYTHON`
@@ -13,6 +13,8 @@ from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import grader
+from grader.choice import STARTERS
+from grader.course import SUFFIXES
 from grader.errors import CourseError
 from grader.rubric import Rubric, load
 from grader.truth import data_path
@@ -35,7 +37,9 @@ python3 -m venv /autograder/venv
 RUN = """\
 #!/usr/bin/env bash
 # Gradescope runs this for every submission: grade the exercise files in submission/
-# into results/results.json, which is written even when grading itself fails.
+# into results/results.json, which is written even when grading itself fails. Both forms
+# of an exercise go to the grader, which applies the course's rule (grader.choice: an
+# untouched starter gives way to the student's work) exactly as `grade DIR` does.
 set -uo pipefail
 root="${AUTOGRADER_ROOT:-/autograder}"
 python="${GRADER_PYTHON:-$root/venv/bin/python}"
@@ -44,7 +48,7 @@ mkdir -p "$root/results"
 files=()
 for exercise in @EXERCISES@; do
     for candidate in "$root/submission/$exercise.py" "$root/submission/$exercise.ipynb"; do
-        if [ -f "$candidate" ]; then files+=("$candidate"); break; fi
+        if [ -f "$candidate" ]; then files+=("$candidate"); fi
     done
 done
 # Nothing to grade: grade then names the missing file in a failed results.json.
@@ -109,6 +113,10 @@ def _course_files(course: Path, rubrics: list[Rubric]) -> Iterator[tuple[str, Pa
     yield from _tree(course / "reference", "reference")
     for rubric in rubrics:
         yield f"rubrics/{rubric.exercise}.yaml", rubric.path
+        for suffix in SUFFIXES:  # the starters, by which the file rule knows untouched work
+            starter = course / STARTERS / f"{rubric.exercise}{suffix}"
+            if starter.is_file():
+                yield f"{STARTERS}/{starter.name}", starter
         shipped = data_path(rubric.path)  # the visible checks' correct values, as the student kit has them
         if shipped.is_file():
             yield f"rubrics/{shipped.name}", shipped

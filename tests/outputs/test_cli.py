@@ -114,3 +114,17 @@ def test_usage_errors_stay_one_line(graded: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(grader.api, "grade_submission", unknown)
     code, _, err = run_cli([str(graded / "exercise11.py")])
     assert (code, err) == (2, "grade: unknown exercise exercise99\n")
+
+
+@pytest.mark.parametrize("option", ["--json", "--junit", "--gradescope", "--prairielearn"])
+def test_a_machine_output_on_stdout_is_all_stdout_carries(graded: Path, option: str) -> None:
+    code, out, err = run_cli([str(graded), "--no-html", option, "-"])
+    assert code == 1
+    assert "score 3.5 / 13" in err  # the summary; stdout below parses whole
+    if option == "--json":  # several files: one JSON document per line
+        documents = [json.loads(line) for line in out.splitlines()]
+        assert [d["submission"] for d in documents] == ["exercise11.py", "exercise12.py"]
+    elif option == "--junit":
+        assert out.startswith("<?xml")
+    else:
+        json.loads(out)
