@@ -16,6 +16,7 @@ import pytest
 
 from grader.outputs.gradescope import FAILED_TEST
 from tests.cli_helpers import run_cli
+from tests.notebook.convert import notebook_of
 from tests.outputs.schemas import assert_gradescope
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,13 +65,18 @@ def test_an_invalid_rubric_fails_the_build(tmp_path: Path) -> None:
     assert not (tmp_path / "a.zip").exists()
 
 
-def run_autograder(autograder_zip: Path, root: Path, submission: Path | None) -> dict[str, Any]:
-    """Lay out `root` like /autograder/ and run run_autograder with this interpreter."""
+def run_autograder(
+    autograder_zip: Path, root: Path, submission: Path | None, notebook: str | None = None
+) -> dict[str, Any]:
+    """Lay out `root` like /autograder/ and run run_autograder with this interpreter; the student
+    hands in `submission` as exercise11.py and, if given, `notebook` as exercise11.ipynb."""
     with zipfile.ZipFile(autograder_zip) as archive:
         archive.extractall(root / "source")
     (root / "submission").mkdir()
     if submission:
         shutil.copy(submission, root / "submission" / "exercise11.py")
+    if notebook:
+        (root / "submission" / "exercise11.ipynb").write_text(notebook)
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "GRADER_PYTHON": sys.executable}
     done = subprocess.run(
         ["bash", str(root / "source" / "run_autograder")],
@@ -102,3 +108,15 @@ def test_run_autograder_without_a_submission_still_writes_results(
     assert data["score"] == 0
     assert data["tests"][0]["name"] == FAILED_TEST
     assert "exercise11.py: no such file or directory" in data["tests"][0]["output"]
+
+
+@pytest.mark.slow
+def test_run_autograder_grades_the_notebook_beside_an_untouched_starter(
+    autograder_zip: Path, tmp_path: Path
+) -> None:
+    """The student worked in the notebook and handed in the starter .py too, as the course ships them."""
+    solved = notebook_of((ROOT / "reference" / "exercise11.py").read_text())
+    starter = ROOT / "exercises" / "exercise11.py"
+    data = run_autograder(autograder_zip, tmp_path / "autograder", starter, solved)
+    assert data["score"] == 12.0
+    assert "exercise11.ipynb is graded: exercise11.py is the untouched starter" in data["output"]
