@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from grader.result import CheckResult, Result
-from grader.text import message_line, name_line
+from grader.text import counted, message_line, name_line
+from grader.visibility import HIDDEN_MESSAGE, secret
 
 MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
 COLOURS = {"passed": "32", "failed": "31", "error": "31", "timeout": "33", "skipped": "90"}
-HIDDEN = "hidden check: details are shown after grading"
 
 
 def summary(result: Result, colour: bool = False) -> str:
@@ -42,8 +42,8 @@ def summary(result: Result, colour: bool = False) -> str:
 def _check_lines(check: CheckResult, paint: Callable[[str, str], str]) -> list[str]:
     head = f"  {MARKS[check.status]} {check.title}  {_num(check.points)}/{_num(check.max_points)}"
     lines = [paint(head, COLOURS[check.status])]
-    if check.visibility != "visible" and check.status != "skipped":
-        return lines + [f"      {HIDDEN}"]
+    if secret(check):
+        return lines + [f"      {HIDDEN_MESSAGE}"]
     if check.message:
         lines.append(f"      {message_line(check.message)}")
     if check.misconception:
@@ -59,10 +59,10 @@ def _tally(result: Result) -> str:
         counts[check.status] = counts.get(check.status, 0) + 1
     if result.status == "graded" and counts.get("passed", 0) == len(result.checks):
         return "all checks passed"
-    parts = [f"{counts.get('passed', 0)} of {len(result.checks)} checks passed"]
-    for status in ("failed", "error", "timeout"):
+    parts = [f"{counts.get('passed', 0)} of {counted(len(result.checks), 'check')} passed"]
+    for status, noun in (("failed", "failed"), ("error", "error"), ("timeout", "timed out")):
         if counts.get(status):
-            parts.append(f"{counts[status]} {status}")
+            parts.append(counted(counts[status], noun, noun if status != "error" else None))
     if counts.get("skipped"):
         reasons = sorted(
             {message_line(c.message) for c in result.checks if c.status == "skipped" and c.message}

@@ -79,6 +79,11 @@ STAND_INS = _stand_ins()
 NEWLINES = re.compile("\n+")
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 submission`, `3 submissions`: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def format_size(n: int) -> str:
     """``2147483648`` -> ``"2.0 GiB"``: sizes as messages and reports show them."""
     for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):

@@ -4,7 +4,7 @@ Gradescope enforces each test's visibility itself, so hidden checks keep their
 messages here (TAs see them; students see them once the visibility allows). Student
 text is inert and bounded as in every output: the overview is the terminal summary
 and the fenced prints, each test's output the one-line message then the rubric's
-advice (`grader.outputs.visibility`).
+advice (`grader.visibility`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from grader.outputs import visibility
+from grader import visibility
 from grader.result import CheckResult, Result
 from grader.terminal import summary
 from grader.text import message_line

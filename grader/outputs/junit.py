@@ -3,7 +3,7 @@
 CI logs are read by students, so hidden checks show their title and points only.
 Every text goes through `grader.text.inert`, whose output XML 1.0 can always hold
 (no C0 control but tab and newline, no surrogate, no U+FFFE/U+FFFF); student text is
-also bounded and kept off lines of its own (`grader.outputs.visibility`): the file
+also bounded and kept off lines of its own (`grader.visibility`): the file
 name, the one-line messages, the fenced prints in ``system-out``.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from grader.outputs import visibility
+from grader import visibility
 from grader.result import CheckResult, Result
 from grader.text import inert, name_line
 

@@ -3,7 +3,7 @@
 PrairieLearn shows every test to the student, so hidden checks show their title and
 points only. Student text is inert and bounded as in every output: why a submission
 could not be run is one line per submission, each test's message one line, the
-prints fenced (`grader.outputs.visibility`).
+prints fenced (`grader.visibility`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from grader.outputs import visibility
+from grader import visibility
 from grader.result import CheckResult, Result
 from grader.text import message_line
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from grader.outputs.visibility import HIDDEN_MESSAGE
 from grader.report.heatmap import legend
 from grader.report.view import report_view
 from grader.result import Result
 from grader.text import inert
+from grader.visibility import HIDDEN_MESSAGE
 
 STATUS_MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "◷", "skipped": "–", "hidden": "◌"}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from grader.outputs import visibility
+from grader import visibility
 from grader.report import source as source_lines
 from grader.report.arrays import ArrayView, array_view
 from grader.report.graph import GraphView, graph_view

@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from grader.result import CheckResult, Result
-from grader.terminal import HIDDEN as HIDDEN_MESSAGE
 from grader.text import PRINTED_CHARS, fenced, message_line, name_line
+
+#: All a student reads of a hidden check's message, in every output.
+HIDDEN_MESSAGE = "hidden check: details are shown after grading"
 
 
 def secret(check: CheckResult) -> bool:
