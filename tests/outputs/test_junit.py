@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from junitparser import Error, Failure, JUnitXml, Skipped
 
 from grader.outputs import junit
-from grader.outputs.visibility import HIDDEN_MESSAGE
+from grader.visibility import HIDDEN_MESSAGE
 from tests.report import samples
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from grader.outputs import prairielearn
-from grader.outputs.visibility import HIDDEN_MESSAGE
+from grader.visibility import HIDDEN_MESSAGE
 from tests.outputs.schemas import assert_prairielearn
 from tests.report import samples
 

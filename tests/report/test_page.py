@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from grader.outputs.visibility import HIDDEN_MESSAGE
 from grader.report.page import render
 from grader.result import CheckResult, Result
+from grader.visibility import HIDDEN_MESSAGE
 from tests.report import samples
 
 NOW = datetime(2025, 1, 2, 3, 4, tzinfo=timezone.utc)
