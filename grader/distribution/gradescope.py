@@ -12,7 +12,6 @@ from collections.abc import Iterator, Sequence
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
-import grader
 from grader.choice import STARTERS
 from grader.course import SUFFIXES
 from grader.errors import CourseError
@@ -69,6 +68,8 @@ FALLBACK = (
     '"Autograder failed", "score": 0, "max_score": 0, "status": "failed", "output": "the grader did '
     'not start; see the autograder output", "visibility": "visible"}]}'
 )
+#: The grader's own source folder, shipped whole.
+PACKAGE = Path(__file__).resolve().parents[1]
 #: A fixed timestamp makes the zip byte-for-byte reproducible.
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -109,7 +110,7 @@ def _course_files(course: Path, rubrics: list[Rubric]) -> Iterator[tuple[str, Pa
     for name in ("pyproject.toml", "README.md"):
         if (course / name).is_file():
             yield name, course / name
-    yield from _tree(Path(grader.__file__).parent, "grader")
+    yield from _tree(PACKAGE, "grader")
     yield from _tree(course / "reference", "reference")
     for rubric in rubrics:
         yield f"rubrics/{rubric.exercise}.yaml", rubric.path
