@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -124,31 +126,80 @@ def test_segfault_output_shows_where_it_happened(submit: Submit) -> None:
     assert "Segmentation fault" in worker.output and 'File "' in worker.output
 
 
+#: The time limit of the hanging tests; their worker's CPU limit is a backstop ten times longer. A
+#: spinning worker uses at most one CPU second per second, so the backstop never fires before a
+#: working timeout, however loaded the machine; with a timeout that never fires, it kills the
+#: worker, and the test fails on the status ("crashed", not "timeout") instead of hanging.
+TIMEOUT_S = 1.0
+HANG_LIMITS = {"call_timeout_s": TIMEOUT_S, "import_timeout_s": TIMEOUT_S, "cpu_seconds": 10}
+
+
+def children() -> set[int]:
+    """Pids of this process's live children (started from any of its threads): its workers."""
+    pids: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # a thread that just ended
+            pids.update(int(pid) for pid in (task / "children").read_text().split())
+    return pids
+
+
 @pytest.mark.slow
 def test_hanging_call_times_out_and_the_next_call_gets_a_fresh_worker(submit: Submit) -> None:
-    worker = submit(ECHO + "\n    def spin():\n        while True:\n            pass\n")
-    before = ask(worker, "pid").value
-    started = time.perf_counter()
-    reply = ask(worker, "spin", timeout=1.0)
-    assert reply.status == "timeout" and time.perf_counter() - started < 2.0
+    before = children()
+    worker = submit(ECHO + "\n    def spin():\n        while True:\n            pass\n", **HANG_LIMITS)
+    pid = ask(worker, "pid").value
+    assert children() > before
+    started = time.monotonic()
+    reply = ask(worker, "spin")
+    assert reply.status == "timeout" and reply.error is not None
+    assert reply.error.message == "no answer within 1 s (the worker was stopped)"
+    assert time.monotonic() - started >= TIMEOUT_S  # not before the limit
+    assert children() <= before  # the worker is gone, killed and reaped
     after = ask(worker, "pid")
-    assert after.status == "ok" and after.value != before
+    assert after.status == "ok" and after.value != pid
 
 
 @pytest.mark.slow
 def test_hanging_import_times_out(submit: Submit) -> None:
-    worker = submit("while True:\n    pass\n", import_timeout_s=1.0)
-    started = time.perf_counter()
-    assert worker.wait_ready().status == "timeout"
-    assert time.perf_counter() - started < 2.0
-    assert ask(worker, "anything").status == "timeout"
+    before, started = children(), time.monotonic()
+    worker = submit("while True:\n    pass\n", **HANG_LIMITS)
+    ready = worker.wait_ready()
+    assert ready.status == "timeout" and ready.error is not None
+    assert ready.error.message == "importing the submission took longer than 1 s"
+    assert time.monotonic() - started >= TIMEOUT_S
+    assert children() <= before
+    assert ask(worker, "anything") is ready  # final: no new worker tries the import again
+    assert children() <= before
+
+
+#: A call timeout far above what a short nap takes, even on a loaded machine, and an import that
+#: sleeps longer than it: the reply can be "ok" only if the restart's import is not counted. The
+#: nap keeps the reply from being there already when an expired deadline is first checked.
+CALL_TIMEOUT_S = 2.0
+IMPORT_SLEEP_S = CALL_TIMEOUT_S + 0.5
+NAPPER = f"""
+    import os
+    import time
+
+    time.sleep({IMPORT_SLEEP_S})
+
+    def nap():
+        time.sleep(0.1)
+        return 1
+
+    def die():
+        os._exit(1)
+"""
 
 
 @pytest.mark.slow
 def test_restart_import_does_not_count_against_the_call_timeout(submit: Submit) -> None:
-    worker = submit(ECHO + "\n    import time\n    time.sleep(0.6)\n\n    def die():\n        os._exit(1)\n")
+    worker = submit(NAPPER)
     assert ask(worker, "die").status == "crashed"
-    assert ask(worker, "echo", 1.0, timeout=0.3).status == "ok"
+    started = time.monotonic()
+    reply = ask(worker, "nap", timeout=CALL_TIMEOUT_S)
+    assert (reply.status, reply.value) == ("ok", 1)
+    assert time.monotonic() - started > CALL_TIMEOUT_S  # the restart's import did take longer
 
 
 SCRIBBLER = """
@@ -203,9 +254,9 @@ def test_flood_of_output_is_capped_and_the_call_still_answers(submit: Submit) ->
     worker = submit(
         "def shout():\n    line = 'x' * 999\n    for _ in range(50_000):\n        print(line)\n    return 1\n"
     )
-    started = time.perf_counter()
-    assert ask(worker, "shout").value == 1
-    assert time.perf_counter() - started < 5.0
+    # A drain that stopped reading would block the worker until the call timeout: the status tells.
+    reply = ask(worker, "shout")
+    assert (reply.status, reply.value) == ("ok", 1)
     assert worker.output_truncated and 0 < len(worker.output) <= 64 * 1024
 
 
