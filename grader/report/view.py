@@ -59,6 +59,8 @@ class ReportView:
     duration_s: float
     score: float
     max_score: float
+    #: Which file of the folder was graded and why, when the folder held both forms.
+    file_choice: str | None
     #: Why nothing could be run (syntax error, ...), with the offending lines when known.
     problem: str | None
     problem_lines: list[source_lines.Line]
@@ -99,6 +101,7 @@ def report_view(result: Result, source: str | None, now: datetime) -> ReportView
         duration_s=result.duration_s,
         score=result.score,
         max_score=result.max_score,
+        file_choice=message_line(result.file_choice) if result.file_choice else None,
         problem=message_line(result.message) if result.status == "error" else None,
         problem_lines=source_lines.excerpt_at(source, line) if source and line else [],
         checks=checks,

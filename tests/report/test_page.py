@@ -32,6 +32,13 @@ def test_header_shows_exercise_score_time_and_hash() -> None:
     assert "ab" * 32 in words
 
 
+def test_the_header_says_which_file_was_graded_and_why_only_when_there_was_a_choice() -> None:
+    result = samples.mlp_result()
+    assert 'class="choice"' not in page(result)
+    result.file_choice = "exercise11.ipynb is graded: exercise11.py is the untouched starter"
+    assert result.file_choice in text_of(page(result))
+
+
 def test_a_failed_check_names_the_mistake_by_title_with_hint_and_evidence() -> None:
     html = page()
     assert "Forgot to divide by N" in html and "forgot-divide-by-n" not in html
