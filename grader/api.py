@@ -86,18 +86,20 @@ def grade_submission(
     try:
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
-        where = _course(course_dir)
-        found = _rubric(path, rubric, where)
-        settings = resolve(cli=overrides, env=os.environ if env is None else env, rubric=found.defaults)
-        read = submission.read(path)
-        if read.problem:
-            result = _not_run(read, found, read.problem)
+        course_root = _course(course_dir)
+        exercise_rubric = _rubric(path, rubric, course_root)
+        settings = resolve(
+            cli=overrides, env=os.environ if env is None else env, rubric=exercise_rubric.defaults
+        )
+        handed_in = submission.read(path)
+        if handed_in.problem:
+            result = _not_run(handed_in, exercise_rubric, handed_in.problem)
         else:
             try:
-                result = _run(read, found, settings, where, forks, worker)
+                result = _run(handed_in, exercise_rubric, settings, course_root, forks, worker)
             except Exception as exc:  # the grader's own failure costs this submission, never the run
                 message = f"{GRADER_FAILED} ({type(exc).__name__}: {clip(str(exc), 300)})"
-                result = _not_run(read, found, message)
+                result = _not_run(handed_in, exercise_rubric, message)
     finally:
         if worker is not None:
             worker.close()  # idempotent: one that graded is closed already
@@ -141,7 +143,7 @@ def _course(course_dir: str | os.PathLike[str] | None) -> Path | None:
         return None
 
 
-def _rubric(path: Path, rubric: str | os.PathLike[str] | None, where: Path | None) -> Rubric:
+def _rubric(path: Path, rubric: str | os.PathLike[str] | None, course_root: Path | None) -> Rubric:
     from grader.rubric import load  # after a prestarted worker is on its way
 
     if rubric is not None:
@@ -149,34 +151,34 @@ def _rubric(path: Path, rubric: str | os.PathLike[str] | None, where: Path | Non
     exercise = course.exercise_of(path)
     if exercise is None:
         raise UsageError(f"{path.name}: cannot tell the exercise from the name (expected exerciseNN.py)")
-    if where is None:
+    if course_root is None:
         raise UsageError("cannot find the course's rubrics: pass --course DIR or --rubric FILE")
-    return load(course.rubric_path(where, exercise))
+    return load(course.rubric_path(course_root, exercise))
 
 
 def _run(
-    read: submission.Submission,
+    handed_in: submission.Submission,
     rubric: Rubric,
     settings: Settings,
-    where: Path | None,
+    course_root: Path | None,
     forks: ForkServer | None,
     early: Worker | None,
 ) -> Result:
     limits = limits_for(settings)
     cap = time.monotonic() + SUBMISSION_TIMEOUTS * settings.timeout
     # A prestarted worker fits unless the rubric changed the time limit; one that does not is closed.
-    worker = early if early is not None and early.limits == limits else _worker(read, limits, forks)
+    worker = early if early is not None and early.limits == limits else _worker(handed_in, limits, forks)
     with worker:
         worker.start()
-        ctx = _context(read, rubric, settings, worker, where, cap)
+        ctx = _context(handed_in, rubric, settings, worker, course_root, cap)
         ready = worker.wait_ready(cap)
         if ready.status != "ok":
-            result = _not_run(read, rubric, _import_problem(read.name, ready, settings))
+            result = _not_run(handed_in, rubric, _import_problem(handed_in.name, ready, settings))
             shown = None
         else:
             ctx.names = frozenset(ready.value)
             results, shown = _run_checks(rubric, ctx, worker)
-            result = _result(read, rubric, results)
+            result = _result(handed_in, rubric, results)
             result.integrity = ctx.integrity
     # After close(): only then has the worker's output been drained to the end.
     result.stdout = worker.output if shown is None else worker.output[: shown.printed]
@@ -217,21 +219,21 @@ def _run_checks(rubric: Rubric, ctx: Context, worker: Worker) -> tuple[list[Chec
     return [done[check.id] for check in rubric.checks], shown
 
 
-def _worker(read: submission.Submission, limits: Limits, forks: ForkServer | None) -> Worker:
+def _worker(handed_in: submission.Submission, limits: Limits, forks: ForkServer | None) -> Worker:
     """The worker for a module, or a Jupyter kernel for a notebook (checks cannot tell them apart)."""
-    if read.notebook is None:
-        return Worker(read.path, limits)
+    if handed_in.notebook is None:
+        return Worker(handed_in.path, limits)
     from grader.notebook.supervisor import KernelWorker
 
-    return KernelWorker(read.path, read.notebook, limits, forks=forks)
+    return KernelWorker(handed_in.path, handed_in.notebook, limits, forks=forks)
 
 
 def _context(
-    read: submission.Submission,
+    handed_in: submission.Submission,
     rubric: Rubric,
     settings: Settings,
     worker: Worker,
-    where: Path | None,
+    course_root: Path | None,
     cap: float,
 ) -> Context:
     """Everything trusted the checks need, loaded while the worker imports the submission.
@@ -242,19 +244,28 @@ def _context(
     from grader.checks.base import Context
     from grader.truth import Truth
 
-    reference = course.load_reference(where, rubric.exercise) if where else None
+    reference = course.load_reference(course_root, rubric.exercise) if course_root else None
     return Context(
         rubric=rubric,
         settings=settings,
-        filename=read.name,
+        filename=handed_in.name,
         probes=importlib.import_module(f"grader.probes.{rubric.exercise}"),
         worker=worker,
         names=frozenset(),
         truth=Truth.load(rubric, reference),
-        variants=course.Variants(where, rubric.exercise, reference) if where and reference else {},
-        source=read.source,
+        variants=course.Variants(course_root, rubric.exercise, reference)
+        if course_root and reference
+        else {},
+        source=handed_in.source,
         cap=cap,
     )
+
+
+def _variants(course_root: Path | None, rubric: Rubric, reference: Any) -> Mapping[str, object]:
+    """The course's wrong variants of the reference, which name mistakes; none without both."""
+    if course_root is None or reference is None:
+        return {}
+    return course.Variants(course_root, rubric.exercise, reference)
 
 
 def _import_problem(name: str, ready: Any, settings: Settings) -> str:
@@ -270,10 +281,10 @@ def _import_problem(name: str, ready: Any, settings: Settings) -> str:
     return f"{'running' if notebook else 'importing'} {name} failed{line}: {error.type}: {error.message}"
 
 
-def _result(read: submission.Submission, rubric: Rubric, results: list[CheckResult]) -> Result:
+def _result(handed_in: submission.Submission, rubric: Rubric, results: list[CheckResult]) -> Result:
     return Result(
-        submission=read.name,
-        sha256=read.sha256,
+        submission=handed_in.name,
+        sha256=handed_in.sha256,
         exercise=rubric.exercise,
         checks=results,
         title=rubric.title,
@@ -281,12 +292,12 @@ def _result(read: submission.Submission, rubric: Rubric, results: list[CheckResu
     )
 
 
-def _not_run(read: submission.Submission, rubric: Rubric, problem: str) -> Result:
+def _not_run(handed_in: submission.Submission, rubric: Rubric, problem: str) -> Result:
     """A submission that could not run at all: score 0, every check listed as not run."""
     not_run = [
         CheckResult(c.id, c.title, "error", 0.0, c.points, c.visibility, message="not run: " + problem)
         for c in rubric.checks
     ]
-    result = _result(read, rubric, not_run)
+    result = _result(handed_in, rubric, not_run)
     result.status, result.message = "error", problem
     return result
