@@ -1,186 +1,89 @@
 """Exercise 12 reference: the scalar `Value` engine against float64 central differences.
 
-Each expression is written once, as a function of a backend `ops` and its inputs,
-and run on plain Python floats (the forward oracle, differentiated numerically)
-and on `Value` (the engine under test). `test_against_torch.py` reuses them.
+The expressions are the probes' (`grader.probes.exercise12`), written once: each runs on
+`Value` (the engine under test) and on plain numpy (the forward oracle, differentiated
+numerically), at the probe's own point and at random ones. `test_exercise13.py` and
+`test_against_torch.py` reuse them.
 """
 
 from __future__ import annotations
 
-import math
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pytest
 
+from grader.probes.engines import Expression
+from grader.probes.exercise12 import ACCUMULATION, EXPRESSIONS, MORE_OPS, OPERATORS
 from reference.exercise12 import Value
-from tests.reference.numeric import assert_close, numerical_grad
+from tests.reference.numeric import assert_close, oracle, points
 
-SEEDS = range(5)
-
-
-class FloatOps:
-    """Plain floats: an evaluation that shares no code with the engine."""
-
-    leaf = float
-    relu = staticmethod(lambda x: max(x, 0.0))
-    tanh = staticmethod(math.tanh)
-    exp = staticmethod(math.exp)
-    log = staticmethod(math.log)
-
-
-class ValueOps:
-    """The engine under test."""
-
-    leaf = Value
-    relu = staticmethod(Value.relu)
-    tanh = staticmethod(Value.tanh)
-    exp = staticmethod(Value.exp)
-    log = staticmethod(Value.log)
+#: Random points per expression, besides the probe's own.
+DRAWS = 5
+#: The loss of a scalar engine is its output: sum(1 * out).
+ONE = np.ones(())
+#: Expressions the probes do without.
+EXTRA = {
+    "diamond, factors swapped (x + 1) * (x * 2)": Expression(lambda x: (x + 1) * (x * 2), {"x": 1.5}),
+}
+CASES = {**OPERATORS, **ACCUMULATION, **EXPRESSIONS, "micrograd's more ops": MORE_OPS, **EXTRA}
+#: d/dx of each accumulation expression at its probe point x = 1.5, by hand (b = 3x in the fan-outs).
+ACCUMULATED = {
+    "x * x": 3.0,  # 2x
+    "x + x": 2.0,
+    "diamond (x * 2) * (x + 1)": 8.0,  # 4x + 2
+    "non-leaf fan-out (b = 3x; b * b + b)": 30.0,  # (2b + 1) * 3
+    "non-leaf fan-out (b = 3x; b + b * b)": 30.0,
+}
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    fn: Callable
-    arity: int
-    positive: bool = False  # inputs in [0.5, 2] instead of +-[0.5, 2]
-
-    def draw(self, rng: np.random.Generator) -> list[float]:
-        """Inputs away from 0, so no case sits on a kink, a pole or a log(0)."""
-        x = rng.uniform(0.5, 2.0, self.arity)
-        if not self.positive:
-            x *= rng.choice([-1.0, 1.0], self.arity)
-        return [float(v) for v in x]
-
-
-def fan_out(ops, a):
-    b = a * 3.0  # a non-leaf used three times below
-    return b * b + b
-
-
-def neuron(ops, x1, x2, w1, w2, b):
-    return ops.tanh(x1 * w1 + x2 * w2 + b)
-
-
-def micrograd_sanity(ops, x):
-    """micrograd's test_sanity_check expression."""
-    z = 2 * x + 2 + x
-    q = ops.relu(z) + z * x
-    h = ops.relu(z * z)
-    return h + q + q * x
-
-
-def micrograd_more_ops(ops, a, b):
-    """micrograd's test_more_ops expression (in-place `+=` rebinds, as in the original)."""
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + ops.relu(b + a)
-    d += 3 * d + ops.relu(b - a)
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
-
-
-SCALAR_CASES = [
-    Case("add", lambda ops, a, b: a + b, 2),
-    Case("sub", lambda ops, a, b: a - b, 2),
-    Case("mul", lambda ops, a, b: a * b, 2),
-    Case("div", lambda ops, a, b: a / b, 2),
-    Case("pow_int", lambda ops, a: a**3, 1),
-    Case("pow_negative", lambda ops, a: a**-2, 1),
-    Case("pow_fraction", lambda ops, a: a**2.5, 1, positive=True),
-    Case("pow_sqrt", lambda ops, a: a**0.5, 1, positive=True),
-    Case("neg", lambda ops, a: -a, 1),
-    Case("radd", lambda ops, a: 2 + a, 1),
-    Case("rsub", lambda ops, a: 2 - a, 1),
-    Case("rmul", lambda ops, a: 2 * a, 1),
-    Case("rdiv", lambda ops, a: 2 / a, 1),
-    Case("numbers_right", lambda ops, a: (a + 2) * 3 / 4 - 1.5, 1),
-    Case("relu", lambda ops, a: ops.relu(a), 1),
-    Case("tanh", lambda ops, a: ops.tanh(a), 1),
-    Case("exp", lambda ops, a: ops.exp(a), 1),
-    Case("log", lambda ops, a: ops.log(a), 1, positive=True),
-    Case("square_by_mul", lambda ops, a: a * a, 1),
-    Case("double_by_add", lambda ops, a: a + a, 1),
-    Case("diamond", lambda ops, a: (a * 2) * (a + 1), 1),
-    Case("diamond_swapped", lambda ops, a: (a + 1) * (a * 2), 1),
-    Case("fan_out", fan_out, 1),
-    Case("worked_example", lambda ops, a, b, c: (a * b + c) ** 2, 3),
-    Case("neuron", neuron, 5),
-    Case("micrograd_sanity", micrograd_sanity, 1),
-    Case("softplus_ratio", lambda ops, a, b: ops.log(1 + ops.exp(a)) / (b * b + 1), 2),
-]
-
-
-def run_value(fn: Callable, xs: list[float]) -> tuple[float, list[float]]:
-    """Forward and backward through the engine: the root's data and each input's grad."""
-    leaves = [Value(x) for x in xs]
-    out = fn(ValueOps, *leaves)
+def run_value(expression: Expression, point: Sequence[Any] | None = None) -> tuple[float, list[float]]:
+    """Forward and backward through the engine at `point` (by default the probe's own): the root's
+    data and each input's grad."""
+    leaves = [Value(float(x)) for x in (expression.at.values() if point is None else point)]
+    out = expression.build(*leaves)
     out.backward()
     return out.data, [leaf.grad for leaf in leaves]
 
 
-def run_floats(fn: Callable, xs: list[float]) -> tuple[float, np.ndarray]:
-    """Forward on plain floats, gradient by central differences."""
-
-    def f(x: np.ndarray) -> float:
-        return fn(FloatOps, *map(float, x))
-
-    return f(np.array(xs)), numerical_grad(f, np.array(xs))
-
-
-@pytest.mark.parametrize("case", SCALAR_CASES, ids=lambda c: c.name)
-def test_value_matches_floats_and_central_differences(case):
-    rng = np.random.default_rng(12)
-    for _ in SEEDS:
-        xs = case.draw(rng)
-        value, grads = run_value(case.fn, xs)
-        expected_value, expected_grads = run_floats(case.fn, xs)
+@pytest.mark.parametrize("name", CASES)
+def test_value_matches_numpy_and_central_differences(name):
+    expression = CASES[name]
+    for point in points(expression, np.random.default_rng(12), DRAWS):
+        value, grads = run_value(expression, point)
+        expected_value, expected_grads = oracle(expression, point, ONE)
         assert isinstance(value, float)
         assert all(isinstance(g, float) for g in grads)
-        assert_close(value, expected_value, what=f"{case.name} forward at {xs}")
-        assert_close(grads, expected_grads, what=f"{case.name} gradients at {xs}")
+        at = [float(x) for x in point]
+        assert_close(value, expected_value, what=f"{name} forward at {at}")
+        assert_close(grads, np.ravel(expected_grads), what=f"{name} gradients at {at}")
 
 
-@pytest.mark.parametrize("case", SCALAR_CASES, ids=lambda c: c.name)
-def test_grads_accumulate_across_backward_calls(case):
+@pytest.mark.parametrize("name", CASES)
+def test_grads_accumulate_across_backward_calls(name):
     # `=` instead of `+=` in any closure loses the first call's contribution.
-    leaves = [Value(x) for x in case.draw(np.random.default_rng(4))]
-    case.fn(ValueOps, *leaves).backward()
+    expression = CASES[name]
+    leaves = [Value(float(x)) for x in expression.at.values()]
+    expression.build(*leaves).backward()
     once = [leaf.grad for leaf in leaves]
-    case.fn(ValueOps, *leaves).backward()
-    assert_close([leaf.grad for leaf in leaves], [2 * g for g in once], what=case.name)
+    expression.build(*leaves).backward()
+    assert_close([leaf.grad for leaf in leaves], [2 * g for g in once], what=name)
 
 
 def test_worked_example():
-    a, b, c = Value(2.0), Value(-3.0), Value(10.0)
-    loss = (a * b + c) ** 2
-    loss.backward()
-    assert (loss.data, a.grad, b.grad, c.grad) == (16.0, -24.0, 16.0, 8.0)
+    # At a, b, c = 2, -3, 10.
+    assert run_value(EXPRESSIONS["worked example (a*b + c)**2"]) == (16.0, [-24.0, 16.0, 8.0])
 
 
 def test_micrograd_reference_values():
-    # The values micrograd's own tests obtain from PyTorch.
-    x = Value(-4.0)
-    y = micrograd_sanity(ValueOps, x)
-    y.backward()
-    assert (y.data, x.grad) == (-20.0, 46.0)
-
-    a, b = Value(-4.0), Value(2.0)
-    g = micrograd_more_ops(ValueOps, a, b)
-    g.backward()
-    assert g.data == pytest.approx(24.70408163265306, abs=1e-6)
-    assert a.grad == pytest.approx(138.83381924198252, abs=1e-6)
-    assert b.grad == pytest.approx(645.5772594752186, abs=1e-6)
-    _, expected = run_floats(micrograd_more_ops, [-4.0, 2.0])
-    assert_close([a.grad, b.grad], expected, what="micrograd_more_ops gradients")
+    # The values micrograd's own tests obtain from PyTorch, at its points x = -4 and a, b = -4, 2.
+    assert run_value(EXPRESSIONS["micrograd's sanity check"]) == (-20.0, [46.0])
+    value, (a, b) = run_value(MORE_OPS)
+    assert value == pytest.approx(24.70408163265306, abs=1e-6)
+    assert a == pytest.approx(138.83381924198252, abs=1e-6)
+    assert b == pytest.approx(645.5772594752186, abs=1e-6)
 
 
 def test_a_new_value_is_a_float_leaf_with_zero_grad():
@@ -210,20 +113,9 @@ def test_relu_on_both_sides_of_zero(x, data, grad):
     assert (out.data, a.grad) == (data, grad)
 
 
-@pytest.mark.parametrize(
-    ("build", "x", "expected"),
-    [
-        (lambda a: a * a, 3.0, 6.0),
-        (lambda a: a + a, 3.0, 2.0),
-        (lambda a: (a * 2) * (a + 1), 3.0, 14.0),  # d = 2a(a + 1): 4a + 2
-        (lambda a: fan_out(ValueOps, a), 2.0, 39.0),  # b = 3a: (2b + 1) * 3
-    ],
-    ids=["x*x", "x+x", "diamond", "non_leaf_fan_out"],
-)
-def test_gradients_accumulate_over_every_path(build, x, expected):
-    a = Value(x)
-    build(a).backward()
-    assert a.grad == expected
+@pytest.mark.parametrize("name", ACCUMULATED)
+def test_gradients_accumulate_over_every_path(name):
+    assert run_value(ACCUMULATION[name])[1] == [ACCUMULATED[name]]
 
 
 def test_backward_sets_the_root_grad_to_one():

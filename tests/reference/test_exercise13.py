@@ -1,4 +1,8 @@
-"""Exercise 13 reference: topological order and backward on the grader's own kind of node."""
+"""Exercise 13 reference: topological order and backward on the grader's own kind of node.
+
+Gradients are checked on exercise 12's expressions (the probes' tables), on bare nodes and on
+`Value` graphs, against the values derived by hand and against `Value.backward`.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,16 @@ import sys
 import numpy as np
 import pytest
 
+from grader.probes.exercise12 import ACCUMULATION
 from reference.exercise12 import Value
 from reference.exercise13 import backward, topological_order
 from tests.reference.numeric import assert_close
+from tests.reference.test_exercise12 import ACCUMULATED, CASES
 
 
 class Node:
-    """A bare node as the grader builds them: `_prev`, `_backward`, `grad` and nothing else."""
+    """A bare node as the grader builds them: `_prev`, `_backward`, `grad`, and `+` and `*`
+    (whose nodes leave the backward pass to `backward`)."""
 
     def __init__(self, data: float = 0.0, prev=(), kind=tuple):
         self.data, self.grad, self._prev = data, 0.0, kind(prev)
@@ -21,6 +28,26 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node(data={self.data}, grad={self.grad})"
+
+    def __add__(self, other):
+        return self._combine(other, lambda a, b: (a + b, 1.0, 1.0))
+
+    def __mul__(self, other):
+        return self._combine(other, lambda a, b: (a * b, b, a))
+
+    def _combine(self, other, rule):
+        """The node of an operation on self and other (a number is a leaf); `rule(a, b)` gives its
+        data and its local derivatives with respect to a and b."""
+        other = other if isinstance(other, Node) else Node(other)
+        data, d_self, d_other = rule(self.data, other.data)
+        out = type(self)(data, (self, other))
+
+        def _backward():
+            self.grad += d_self * out.grad
+            other.grad += d_other * out.grad
+
+        out._backward = _backward
+        return out
 
 
 class UnhashableNode(Node):
@@ -30,28 +57,6 @@ class UnhashableNode(Node):
         return isinstance(other, Node) and self.data == other.data
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def add(a: Node, b: Node) -> Node:
-    out = type(a)(a.data + b.data, (a, b))
-
-    def _backward():
-        a.grad += out.grad
-        b.grad += out.grad
-
-    out._backward = _backward
-    return out
-
-
-def mul(a: Node, b: Node) -> Node:
-    out = type(a)(a.data * b.data, (a, b))
-
-    def _backward():
-        a.grad += b.data * out.grad
-        b.grad += a.data * out.grad
-
-    out._backward = _backward
-    return out
 
 
 def reachable(root) -> dict[int, object]:
@@ -121,22 +126,14 @@ def test_chain_100000_deep():
     assert all(got is want for got, want in zip(order, chain, strict=True))  # a chain has one order
 
 
-@pytest.mark.parametrize(
-    ("build", "x", "expected"),
-    [
-        (lambda a: mul(a, a), 3.0, 6.0),
-        (lambda a: add(a, a), 3.0, 2.0),
-        (lambda a: mul(mul(a, Node(2.0)), add(a, Node(1.0))), 3.0, 14.0),  # 4a + 2
-        (lambda a: (lambda b: add(mul(b, b), b))(mul(a, Node(3.0))), 2.0, 39.0),  # (2b + 1) * 3
-    ],
-    ids=["x*x", "x+x", "diamond", "non_leaf_fan_out"],
-)
-def test_backward_accumulates_over_every_path(build, x, expected):
-    a = Node(x)
-    root = build(a)
+@pytest.mark.parametrize("name", ACCUMULATED)
+def test_backward_accumulates_over_every_path(name):
+    expression = ACCUMULATION[name]
+    leaves = [Node(x) for x in expression.at.values()]
+    root = expression.build(*leaves)
     backward(root)
     assert root.grad == 1.0
-    assert a.grad == expected
+    assert [leaf.grad for leaf in leaves] == [ACCUMULATED[name]]
 
 
 def test_backward_runs_each_node_once_after_all_its_consumers():
@@ -154,19 +151,16 @@ def test_backward_on_a_chain_100000_deep():
     x = Node(0.5)
     y = x
     for _ in range(100_000):
-        y = add(y, x)
+        y = y + x
     backward(y)
     assert x.grad == 100_001.0
 
 
-def test_backward_agrees_with_value_backward():
-    def build():
-        a, b = Value(1.5), Value(-0.7)
-        c = a * b + a.tanh()
-        return a, b, (c * c + b.exp() - a / b).relu()
-
-    a1, b1, out1 = build()
-    out1.backward()
-    a2, b2, out2 = build()
-    backward(out2)
-    assert_close([a2.grad, b2.grad], [a1.grad, b1.grad], what="exercise 13 vs Value.backward")
+@pytest.mark.parametrize("name", CASES)
+def test_backward_agrees_with_value_backward(name):
+    expression, grads = CASES[name], []
+    for run in (Value.backward, backward):
+        leaves = [Value(float(x)) for x in expression.at.values()]
+        run(expression.build(*leaves))
+        grads.append([leaf.grad for leaf in leaves])
+    assert_close(grads[1], grads[0], what=f"{name}: exercise 13 vs Value.backward")

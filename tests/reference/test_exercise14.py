@@ -1,184 +1,108 @@
 """Exercise 14 reference: `unbroadcast` and the `Tensor` engine against central differences.
 
-Each expression is written once, as a function of a backend `ops` and its inputs,
-and run on plain numpy arrays (the forward oracle, differentiated numerically) and
-on `Tensor`. Non-scalar outputs are reduced with random weights, `(out * w).sum()`,
-so that every entry of the upstream gradient differs. `test_against_torch.py`
-reuses the same expressions.
+The expressions are the probes' (`grader.probes.exercise14`), written once, and a few more:
+each runs on `Tensor` and on plain numpy (the forward oracle, differentiated numerically),
+at the probe's own point and at random ones. Outputs are reduced with random weights,
+`(out * w).sum()`, so that every entry of the upstream gradient differs.
+`test_against_torch.py` reuses the same expressions.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pytest
 
+from grader.probes.engines import Expression
+from grader.probes.exercise14 import ACCUMULATION, BROADCASTING, C34, EXPRESSIONS, OPERATORS
 from reference.exercise14 import Tensor, unbroadcast
-from tests.reference.numeric import assert_close, numerical_grad
+from tests.reference.numeric import assert_close, forward, numerical_grad, oracle, points
 
-SEEDS = range(3)
-_constants = np.random.default_rng(1414)
-C34 = _constants.normal(size=(3, 4))
-C4 = _constants.normal(size=(4,))
-
-
-class NumpyOps:
-    """Plain numpy: an evaluation that shares no code with the engine."""
-
-    relu = staticmethod(lambda x: np.maximum(x, 0.0))
-    exp = staticmethod(np.exp)
-    log = staticmethod(np.log)
-    sum = staticmethod(lambda x, axis=None, keepdims=False: np.sum(x, axis, keepdims=keepdims))
-    const = staticmethod(lambda c: c)
+#: Random points per expression, besides the probe's own.
+DRAWS = 3
+_entries = np.random.default_rng(1415)
+C4 = _entries.normal(size=4)
 
 
-class TensorOps:
-    """The engine under test; constants stay ndarrays, so they meet Tensors on either side."""
-
-    relu = staticmethod(Tensor.relu)
-    exp = staticmethod(Tensor.exp)
-    log = staticmethod(Tensor.log)
-    sum = staticmethod(Tensor.sum)
-    const = staticmethod(lambda c: c)
+def entries(*shape: int) -> np.ndarray:
+    """Where an extra expression is evaluated first: entries of either sign, away from 0."""
+    return _entries.uniform(0.5, 2.0, shape) * _entries.choice([-1.0, 1.0], shape)
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    fn: Callable
-    shapes: tuple[tuple[int, ...], ...]
-    positive: bool = False  # entries in [0.5, 2] instead of +-[0.5, 2]
-
-    def draw(self, rng: np.random.Generator) -> list[np.ndarray]:
-        """Entries away from 0, so no case sits on a ReLU kink or a log(0)."""
-        arrays = []
-        for shape in self.shapes:
-            x = rng.uniform(0.5, 2.0, shape)
-            if not self.positive:
-                x *= rng.choice([-1.0, 1.0], shape)
-            arrays.append(np.asarray(x, dtype=np.float64))
-        return arrays
-
-
-def mlp(ops, x, w1, b1, w2, b2):
-    return ops.relu(x @ w1 + b1) @ w2 + b2
-
-
-def log_softmax(ops, z):
-    return z - ops.log(ops.sum(ops.exp(z), axis=1, keepdims=True))
-
-
-def fan_out(ops, a, c):
-    b = a * c  # a non-leaf, broadcast (3, 1) * (1, 4), used three times below
-    return b * b + ops.sum(b, axis=0)
+#: Expressions the probes do without: other operand orders and shapes, keepdims, chains.
+EXTRA = {
+    "__add__ (4,) + (3, 4)": Expression(lambda a, b: a + b, {"a": entries(4), "b": entries(3, 4)}),
+    "__sub__ (4,) - (2, 3, 4)": Expression(lambda a, b: a - b, {"a": entries(4), "b": entries(2, 3, 4)}),
+    "__mul__ (3, 4) * ()": Expression(lambda a, b: a * b, {"a": entries(3, 4), "b": entries()}),
+    "numbers on the right ((t + 2) * 3 - 1)": Expression(
+        lambda t: (t + 2.0) * 3.0 - 1.0, {"t": entries(3, 4)}
+    ),
+    "__rmul__ (ndarray (3, 4) * t (3, 4))": Expression(lambda t: C34 * t, {"t": entries(3, 4)}),
+    "ndarrays on the right (t (3, 1) * ndarray (3, 4) - ndarray (4,))": Expression(
+        lambda t: t * C34 - C4, {"t": entries(3, 1)}
+    ),
+    "__matmul__ chain ((2, 3) @ (3, 4)) @ (4, 2)": Expression(
+        lambda a, b, c: (a @ b) @ c, {"a": entries(2, 3), "b": entries(3, 4), "c": entries(4, 2)}
+    ),
+    "__matmul__ (1, 4) @ (4, 1)": Expression(lambda a, b: a @ b, {"a": entries(1, 4), "b": entries(4, 1)}),
+    "sum(keepdims=True)": Expression(lambda t: t.sum(keepdims=True), {"t": entries(2, 3, 4)}),
+    "sum(axis=(0, -1), keepdims=True)": Expression(
+        lambda t: t.sum(axis=(0, -1), keepdims=True), {"t": entries(2, 3, 4)}
+    ),
+    "sum() of a scalar tensor": Expression(lambda t: t.sum(), {"t": entries()}),
+    "diamond, factors swapped (t + 1) * (t * 2)": Expression(
+        lambda t: (t + 1.0) * (t * 2.0), {"t": entries(3, 4)}
+    ),
+}
+CASES = {**OPERATORS, **BROADCASTING, **ACCUMULATION, **EXPRESSIONS, **EXTRA}
 
 
-def half_squared_error(ops, x, w, y):
-    d = x @ w - y
-    return ops.sum(d * d) * 0.5
+def weights_for(expression: Expression, point: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Random weights of the loss sum(weights * out), one per entry of the output."""
+    return rng.normal(size=forward(expression, point).shape)
 
 
-def case(name: str, fn: Callable, *shapes: tuple[int, ...], positive: bool = False) -> Case:
-    return Case(name, fn, shapes, positive)
-
-
-TENSOR_CASES = [
-    case("add_same_shape", lambda ops, a, b: a + b, (3, 4), (3, 4)),
-    case("add_row", lambda ops, a, b: a + b, (3, 4), (4,)),
-    case("add_row_on_left", lambda ops, a, b: a + b, (4,), (3, 4)),
-    case("mul_outer", lambda ops, a, b: a * b, (3, 1), (1, 4)),
-    case("add_leading_and_size1", lambda ops, a, b: a + b, (2, 1, 3), (3,)),
-    case("mul_3d_both_stretched", lambda ops, a, b: a * b, (2, 1, 3), (4, 1)),
-    case("sub_column", lambda ops, a, b: a - b, (3, 4), (3, 1)),
-    case("sub_leading_axes", lambda ops, a, b: a - b, (4,), (2, 3, 4)),
-    case("scalar_tensor_plus_tensor", lambda ops, a, b: a + b, (), (3, 4)),
-    case("tensor_times_scalar_tensor", lambda ops, a, b: a * b, (3, 4), ()),
-    case("number_radd", lambda ops, a: 2.0 + a, (3, 4)),
-    case("number_rsub", lambda ops, a: 2.0 - a, (3, 4)),
-    case("number_rmul", lambda ops, a: 3.0 * a, (3, 4)),
-    case("numbers_right", lambda ops, a: (a + 2.0) * 3.0 - 1.0, (3, 4)),
-    case("neg", lambda ops, a: -a, (3, 4)),
-    case("ndarray_left_add", lambda ops, a: ops.const(C34) + a, (4,)),
-    case("ndarray_left_sub", lambda ops, a: ops.const(C34) - a, (3, 1)),
-    case("ndarray_left_mul", lambda ops, a: ops.const(C34) * a, (3, 4)),
-    case("ndarray_right", lambda ops, a: a * ops.const(C34) - ops.const(C4), (3, 1)),
-    case("ndarray_left_matmul", lambda ops, a: ops.const(C34) @ a, (4, 2)),
-    case("matmul", lambda ops, a, b: a @ b, (3, 4), (4, 5)),
-    case("matmul_chain", lambda ops, a, b, c: (a @ b) @ c, (2, 3), (3, 4), (4, 2)),
-    case("matmul_vectors", lambda ops, a, b: a @ b, (1, 4), (4, 1)),
-    case("mlp", mlp, (5, 3), (3, 4), (4,), (4, 2), (2,)),
-    case("relu", lambda ops, a: ops.relu(a), (3, 4)),
-    case("exp", lambda ops, a: ops.exp(a), (3, 4)),
-    case("log", lambda ops, a: ops.log(a), (3, 4), positive=True),
-    case("sum_all", lambda ops, a: ops.sum(a), (2, 3, 4)),
-    case("sum_all_keepdims", lambda ops, a: ops.sum(a, keepdims=True), (2, 3, 4)),
-    case("sum_axis0", lambda ops, a: ops.sum(a, axis=0), (2, 3, 4)),
-    case("sum_axis1_keepdims", lambda ops, a: ops.sum(a, axis=1, keepdims=True), (2, 3, 4)),
-    case("sum_last_axis", lambda ops, a: ops.sum(a, axis=-1), (2, 3, 4)),
-    case("sum_axes_tuple", lambda ops, a: ops.sum(a, axis=(0, 2)), (2, 3, 4)),
-    case("sum_axes_keepdims", lambda ops, a: ops.sum(a, axis=(0, -1), keepdims=True), (2, 3, 4)),
-    case("sum_of_scalar_tensor", lambda ops, a: ops.sum(a), ()),
-    case("log_softmax", log_softmax, (3, 4)),
-    case("square_by_mul", lambda ops, a: a * a, (3, 4)),
-    case("double_by_add", lambda ops, a: a + a, (3, 4)),
-    case("diamond", lambda ops, a: (a * 2.0) * (a + 1.0), (3, 4)),
-    case("diamond_swapped", lambda ops, a: (a + 1.0) * (a * 2.0), (3, 4)),
-    case("fan_out", fan_out, (3, 1), (1, 4)),
-    case("half_squared_error", half_squared_error, (5, 3), (3, 1), (5, 1)),
-]
-
-
-def run_tensor(fn: Callable, arrays: list[np.ndarray], weights: np.ndarray):
+def run_tensor(
+    expression: Expression, point: Sequence[Any], weights: np.ndarray
+) -> tuple[np.ndarray, float, list[np.ndarray]]:
     """The engine's output, the weighted loss and each input's grad."""
-    leaves = [Tensor(x) for x in arrays]
-    out = fn(TensorOps, *leaves)
+    leaves = [Tensor(x) for x in point]
+    out = expression.build(*leaves)
     loss = (out * weights).sum()
     loss.backward()
     return out.data, loss.data, [leaf.grad for leaf in leaves]
 
 
-def run_numpy(fn: Callable, arrays: list[np.ndarray], weights: np.ndarray):
-    """The numpy output, the weighted loss and its central-difference gradients."""
-
-    def loss_at(i: int, x: np.ndarray) -> float:
-        return float((fn(NumpyOps, *arrays[:i], x, *arrays[i + 1 :]) * weights).sum())
-
-    out = fn(NumpyOps, *arrays)
-    grads = [numerical_grad(lambda x, i=i: loss_at(i, x), a.copy()) for i, a in enumerate(arrays)]
-    return out, float((out * weights).sum()), grads
-
-
-@pytest.mark.parametrize("case", TENSOR_CASES, ids=lambda c: c.name)
-def test_tensor_matches_numpy_and_central_differences(case):
-    rng = np.random.default_rng(14)
-    for _ in SEEDS:
-        arrays = case.draw(rng)
-        weights = rng.normal(size=np.shape(case.fn(NumpyOps, *arrays)))
-        out, loss, grads = run_tensor(case.fn, arrays, weights)
-        expected_out, expected_loss, expected_grads = run_numpy(case.fn, arrays, weights)
-        assert_close(out, expected_out, what=f"{case.name} forward")
-        assert_close(loss, expected_loss, what=f"{case.name} loss")
-        for i, (grad, expected, x) in enumerate(zip(grads, expected_grads, arrays, strict=True)):
-            assert grad.shape == x.shape, f"{case.name}: grad of input {i} has shape {grad.shape}"
+@pytest.mark.parametrize("name", CASES)
+def test_tensor_matches_numpy_and_central_differences(name):
+    expression, rng = CASES[name], np.random.default_rng(14)
+    for point in points(expression, rng, DRAWS):
+        weights = weights_for(expression, point, rng)
+        out, loss, grads = run_tensor(expression, point, weights)
+        expected_out, expected_grads = oracle(expression, point, weights)
+        assert_close(out, expected_out, what=f"{name} forward")
+        assert_close(loss, np.sum(weights * expected_out), what=f"{name} loss")
+        for i, (grad, expected, x) in enumerate(zip(grads, expected_grads, point, strict=True)):
+            assert grad.shape == x.shape, f"{name}: grad of input {i} has shape {grad.shape}"
             assert grad.dtype == np.float64
-            assert_close(grad, expected, what=f"{case.name} gradient of input {i}")
+            assert_close(grad, expected, what=f"{name} gradient of input {i}")
 
 
-@pytest.mark.parametrize("case", TENSOR_CASES, ids=lambda c: c.name)
-def test_grads_accumulate_across_backward_calls(case):
+@pytest.mark.parametrize("name", CASES)
+def test_grads_accumulate_across_backward_calls(name):
     # `=` instead of `+=` in any closure loses the first call's contribution.
-    rng = np.random.default_rng(4)
-    arrays = case.draw(rng)
-    weights = rng.normal(size=np.shape(case.fn(NumpyOps, *arrays)))
-    leaves = [Tensor(x) for x in arrays]
-    (case.fn(TensorOps, *leaves) * weights).sum().backward()
+    expression = CASES[name]
+    point = [np.asarray(x, dtype=np.float64) for x in expression.at.values()]
+    weights = weights_for(expression, point, np.random.default_rng(4))
+    leaves = [Tensor(x) for x in point]
+    (expression.build(*leaves) * weights).sum().backward()
     once = [leaf.grad.copy() for leaf in leaves]
-    (case.fn(TensorOps, *leaves) * weights).sum().backward()
+    (expression.build(*leaves) * weights).sum().backward()
     for i, (leaf, grad) in enumerate(zip(leaves, once, strict=True)):
-        assert_close(leaf.grad, 2 * grad, what=f"{case.name} input {i} after two backward calls")
+        assert_close(leaf.grad, 2 * grad, what=f"{name} input {i} after two backward calls")
 
 
 def test_a_new_tensor_owns_float64_data_and_zero_grad():
