@@ -144,16 +144,17 @@ def _course(course_dir: str | os.PathLike[str] | None) -> Path | None:
 
 
 def _rubric(path: Path, rubric: str | os.PathLike[str] | None, course_root: Path | None) -> Rubric:
+    from grader.crosscheck import verified
     from grader.rubric import load  # after a prestarted worker is on its way
 
     if rubric is not None:
-        return load(Path(rubric))
+        return verified(load(Path(rubric)), course_root)
     exercise = course.exercise_of(path)
     if exercise is None:
         raise UsageError(f"{path.name}: cannot tell the exercise from the name (expected exerciseNN.py)")
     if course_root is None:
         raise UsageError("cannot find the course's rubrics: pass --course DIR or --rubric FILE")
-    return load(course.rubric_path(course_root, exercise))
+    return verified(load(course.rubric_path(course_root, exercise)), course_root)
 
 
 def _run(

@@ -88,7 +88,10 @@ def test_check_rubric_command(tmp_path: Path) -> None:
     good = write(tmp_path, VALID)
     code, out, err = run_cli(["check-rubric", str(good)])
     assert (code, err) == (0, "")
-    assert out == f"{good}: ok (1 checks, 2 points)\n"
+    assert out == (
+        f"{good}: ok (1 check, 2 points)\n"
+        "  not checked: mistake variants (no course directory): whether each is used\n"
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text(VALID.replace("points: 2", "points: lots"))
     code, out, err = run_cli(["check-rubric", str(bad)])
