@@ -5,8 +5,13 @@ For every setting the first source that sets it wins:
     rubric check  >  command line  >  GRADER_* environment  >  rubric top level  >  default
 
 A check's own value wins because it is the course author's statement that this check
-needs it (e.g. a looser `rtol` for a float32-sensitive comparison); everything else is
-a default that the person running the grader may override.
+needs it (e.g. a looser `rtol` for a float32-sensitive comparison, or a tighter one that
+a global `--rtol` must not loosen); everything else is a default that the person running
+the grader may override. The command line and the keywords of `grader.grade` are one layer.
+
+The defaults are written once, in `Settings`: rubrics state only what differs from them.
+(`grader.sandbox.supervisor.Limits` repeats the limits for code that starts a worker
+directly, since the sandbox imports nothing above it; a test keeps the two equal.)
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ ENV = {
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a check needs to know about tolerances and limits."""
+    """Everything a check needs to know about tolerances and limits; the fields' defaults are the grader's."""
 
     atol: float = 1e-7
     rtol: float = 1e-5
