@@ -18,6 +18,7 @@ are unknown: what depends on them is not checked, and `Crosscheck.unchecked` say
 
 from __future__ import annotations
 
+import functools
 import importlib
 import types
 from collections.abc import Mapping
@@ -79,8 +80,9 @@ def crosscheck(rubric: Rubric, course: Path | None) -> Crosscheck:
 
 def names_of(probe: Probe) -> set[str]:
     """The misconception ids `probe` can name itself: those of its `raises` verdicts, and every
-    string its judge can reach (its code's constants, and the closures, functions and module
-    names of the probe modules it refers to). A superset, never missing an id it can name."""
+    string its judge can reach (constants of its code, values of its closure or partial, module
+    names it uses, and the same for the probe modules' functions it calls). A superset: an id
+    the probe can name is never missed, as long as it is written as a string, not computed."""
     named = {verdict.misconception for verdict in probe.raises.values() if verdict.misconception}
     return named | (_strings(probe.judge) if probe.judge is not None else set())
 
@@ -170,7 +172,8 @@ def _unlisted(rubric: Rubric, variants: _Variants) -> list[str]:
 
 
 def _strings(function: Any) -> set[str]:
-    """Every string reachable from `function` without leaving the probe modules (see `names_of`)."""
+    """Every string reachable from `function` through its own code and that of the probe modules
+    (see `names_of`); other libraries' code is not followed."""
     found: set[str] = set()
     seen: set[int] = set()
     todo: list[Any] = [function]
@@ -185,13 +188,21 @@ def _strings(function: Any) -> set[str]:
             todo.append(item.misconception)
         elif isinstance(item, types.CodeType):
             todo += item.co_consts
-        elif isinstance(item, types.FunctionType) and item.__module__.startswith(PROBES_PACKAGE):
+        elif isinstance(item, types.FunctionType) and (item is function or _in_probes(item)):
             todo += _referred(item)
+        elif isinstance(item, types.MethodType):
+            todo.append(item.__func__)
+        elif isinstance(item, functools.partial):
+            todo += [item.func, *item.args, *item.keywords.values()]
         elif isinstance(item, Mapping):
             todo += item.values()
         elif isinstance(item, list | tuple | set | frozenset):
             todo += item
     return found
+
+
+def _in_probes(function: types.FunctionType) -> bool:
+    return (function.__module__ or "").startswith(PROBES_PACKAGE)
 
 
 def _referred(function: types.FunctionType) -> list[Any]:

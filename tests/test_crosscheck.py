@@ -7,14 +7,18 @@ problem, before any check runs (never an internal error, never a traceback).
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from grader.crosscheck import crosscheck, verified
+from grader.crosscheck import crosscheck, names_of, verified
 from grader.errors import RubricError
+from grader.probes import exercise13
+from grader.probes.base import Probe, Verdict, fixed
 from grader.rubric import load
 from tests.cli_helpers import run_cli
 
@@ -198,3 +202,40 @@ def test_an_exercise_without_probes(tmp_path: Path) -> None:
         f"invalid rubric {rubric}: exercise: got 'exercise19', expected an exercise with probes "
         "(there is no grader.probes.exercise19)"
     )
+
+
+CONSTANT = "by-a-constant"
+
+
+def by_constant(inputs: Any, observed: Any, expected: Any) -> Verdict:
+    return Verdict(False, "wrong", CONSTANT)
+
+
+def by_argument(name: str, inputs: Any, observed: Any, expected: Any) -> Verdict:
+    return Verdict(False, "wrong", name)
+
+
+def by_closure(name: str) -> Callable[[Any, Any, Any], Verdict]:
+    def judge(inputs: Any, observed: Any, expected: Any) -> Verdict:
+        return Verdict(False, "wrong", name if observed else "by-a-literal")
+
+    return judge
+
+
+def property_probe(judge: Callable[..., Verdict] | None, **raises: Verdict) -> Probe:
+    return Probe(lambda module, inputs: None, "property", (), fixed({}), judge=judge, raises=raises)
+
+
+@pytest.mark.parametrize(
+    ("probe", "named"),
+    [
+        (property_probe(None, RecursionError=Verdict(False, "deep", "by-raises")), {"by-raises"}),
+        (property_probe(by_constant), {CONSTANT}),
+        (property_probe(by_closure("by-a-closure")), {"by-a-closure", "by-a-literal"}),
+        (property_probe(functools.partial(by_argument, "by-a-partial")), {"by-a-partial"}),
+        (exercise13.backward_calls, {"forward-order", "duplicate-nodes"}),  # through helpers of its module
+    ],
+    ids=["raises", "module constant", "closure and literal", "partial", "helper functions"],
+)
+def test_every_way_a_probe_names_a_misconception_is_found(probe: Probe, named: set[str]) -> None:
+    assert named <= names_of(probe)
