@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,10 @@ class Check:
     forbid_imports: tuple[str, ...] = ()
     max_ratio: float = 4.0
     overrides: Mapping[str, float] = field(default_factory=dict)
+
+
+#: What a check that does not say gets: written once, in `Check`.
+CHECK_DEFAULTS = {f.name: f.default for f in fields(Check)}
 
 
 @dataclass(frozen=True)
@@ -209,10 +213,10 @@ class _Validator:
                 "visibility",
                 lambda v: v in VISIBILITIES,
                 f"one of {', '.join(VISIBILITIES)}",
-                "visible",
+                CHECK_DEFAULTS["visibility"],
             ),  # fmt: skip
-            cases=self.get(raw, where, "cases", _count, "an integer >= 1", 1),
-            seed=self.get(raw, where, "seed", _integer, "an integer", 0),
+            cases=self.get(raw, where, "cases", _count, "an integer >= 1", CHECK_DEFAULTS["cases"]),
+            seed=self.get(raw, where, "seed", _integer, "an integer", CHECK_DEFAULTS["seed"]),
             misconceptions=tuple(names),
             forbid_imports=tuple(
                 self.get(
@@ -225,7 +229,9 @@ class _Validator:
                     kind == "static",
                 )
             ),
-            max_ratio=float(self.get(raw, where, "max_ratio", _points, "a number >= 0", 4.0)),
+            max_ratio=float(
+                self.get(raw, where, "max_ratio", _points, "a number >= 0", CHECK_DEFAULTS["max_ratio"])
+            ),
             overrides=overrides,
         )
 
