@@ -15,10 +15,13 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from grader.batch.journal import pair_fingerprint
+from grader.choice import choose
 from grader.course import SUFFIXES, exercise_of
+from grader.text import name_line
 
 #: Names of the batch's own outputs; a student folder so named would be mixed up with them.
 RESERVED = frozenset({"results.jsonl", "grades.csv", "canvas.csv", "summary.html"})
@@ -33,24 +36,57 @@ FILE_KINDS = {
     stat.S_IFCHR: "a character device",
     stat.S_IFBLK: "a block device",
 }
+#: Why files are left out because of how the batch was called (--rubric, --course) rather
+#: than because of a student's file: when nothing else is left to grade, that is a usage error.
+UNKNOWN_EXERCISE = (
+    "the exercise cannot be told from the file name (pass --rubric FILE for a one-exercise batch, "
+    "or name each file <student>_exerciseNN.py)"
+)
+OTHER_EXERCISE = "not the exercise of --rubric ({})"
+NO_RUBRIC = "the course has no rubric for their exercise (pass --course DIR or --rubric FILE)"
+#: Files a usage error names, before "and N more".
+NAMED = 3
+
+
+@dataclass(frozen=True)
+class File:
+    """A file of a student's entry, as discovery read it."""
+
+    path: Path
+    #: Of the file's bytes; "" when it could not be read.
+    sha256: str
+    #: False for an untouched starter that gave way to the student's other file (`grader.choice`).
+    graded: bool = True
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One row of the batch: a student's file to grade, or why there is nothing to grade."""
+    """One row of the batch: a student's file(s) to grade, or why there is nothing to grade."""
 
     student: str
     #: The exercise graded ("" for a student with no exercise file at all).
     exercise: str
-    path: Path | None
-    #: Of the file's bytes; "" when it could not be read. With `key`, decides what --resume skips.
-    sha256: str = ""
+    #: The file; or a folder's exerciseNN.py and exerciseNN.ipynb, which the file rule decided between.
+    files: tuple[File, ...] = ()
     #: Why it cannot be graded (unreadable, no exercise file...); None when it can.
     problem: str | None = None
+    #: Why these files are graded when the folder held both forms of the exercise; None otherwise.
+    reason: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.student, self.exercise)
+
+    @property
+    def graded(self) -> tuple[File, ...]:
+        return tuple(f for f in self.files if f.graded)
+
+    @property
+    def fingerprint(self) -> str:
+        """With `key`, decides what --resume skips: the file's sha256, or one over both forms."""
+        if len(self.files) > 1:
+            return pair_fingerprint({f.path.name: f.sha256 for f in self.files})
+        return self.files[0].sha256 if self.files else ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +103,8 @@ class Roll:
 
     entries: list[Entry] = field(default_factory=list)
     ignored: list[Ignored] = field(default_factory=list)
+    #: Files left out because of how the batch was called, by why (`UNKNOWN_EXERCISE`...).
+    misfits: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def students(self) -> list[str]:
@@ -76,13 +114,28 @@ class Roll:
     def exercises(self) -> list[str]:
         return sorted({e.exercise for e in self.entries if e.exercise})
 
+    def usage_problem(self) -> str | None:
+        """Why nothing can be graded, when files were left out because of how the batch was
+        called; None when some entry can be graded, or when nothing was left out for that."""
+        if not self.misfits or any(e.problem is None for e in self.entries):
+            return None
+        return "nothing to grade: " + "; ".join(
+            f"{why}: {_listing(names)}" for why, names in self.misfits.items()
+        )
 
-def discover(directory: Path, exercise: str | None, known: Callable[[str], bool], skip: Path) -> Roll:
+    def misfit(self, why: str, name: str) -> None:
+        self.misfits.setdefault(why, []).append(name)
+
+
+def discover(
+    directory: Path, exercise: str | None, known: Callable[[str], bool], skip: Path, course: Path | None
+) -> Roll:
     """The students under `directory` and their files.
 
     `exercise` is the rubric's exercise of a one-exercise batch (--rubric), else None:
     then each file's exercise comes from its name and must be `known` to the course.
-    `skip` (the output folder) is never taken for a student.
+    `skip` (the output folder) is never taken for a student. `course` holds the starters
+    that decide between a folder's exerciseNN.py and exerciseNN.ipynb (`grader.choice`).
     """
     roll = Roll()
     seen: set[str] = set()
@@ -103,7 +156,7 @@ def discover(directory: Path, exercise: str | None, known: Callable[[str], bool]
             roll.ignored.append(Ignored(path.name, f"another entry is already student {student!r}"))
         elif folder:
             seen.add(student)
-            _folder(roll, student, path, exercise, known)
+            _folder(roll, student, path, exercise, known, course)
         else:
             seen.add(student)
             _single_file(roll, student, path, exercise, known)
@@ -111,38 +164,79 @@ def discover(directory: Path, exercise: str | None, known: Callable[[str], bool]
 
 
 def _folder(
-    roll: Roll, student: str, folder: Path, exercise: str | None, known: Callable[[str], bool]
+    roll: Roll,
+    student: str,
+    folder: Path,
+    exercise: str | None,
+    known: Callable[[str], bool],
+    course: Path | None,
 ) -> None:
-    """One entry per exercise in the folder (the canonical file when several claim it)."""
-    chosen: dict[str, Path] = {}
+    """One entry per exercise in the folder: its canonical file, or both forms as the file rule says."""
+    candidates: dict[str, list[Path]] = {}
     try:
-        files = sorted(folder.iterdir(), key=_preference)
+        files = sorted(folder.iterdir())
     except OSError as exc:
-        roll.entries.append(
-            Entry(student, "", None, problem=f"cannot list the folder: {exc.strerror or exc}")
-        )
+        roll.entries.append(Entry(student, "", problem=f"cannot list the folder: {exc.strerror or exc}"))
         return
     for path in files:
         found = exercise_of(path) if path.suffix in SUFFIXES else None
         if found is None:
             _leave_out(roll, student, path, "not an exerciseNN.py or .ipynb file")
         elif exercise is not None and found != exercise:
-            _leave_out(roll, student, path, f"not {exercise}, the rubric's exercise")
+            reason = f"not {exercise}, the rubric's exercise"
+            _leave_out(roll, student, path, reason, misfit=OTHER_EXERCISE.format(exercise))
         elif exercise is None and not known(found):
-            _leave_out(roll, student, path, f"the course has no rubric for {found}")
-        elif found in chosen:
-            _leave_out(roll, student, path, f"{chosen[found].name} is graded for {found}")
+            _leave_out(roll, student, path, f"the course has no rubric for {found}", misfit=NO_RUBRIC)
         else:
-            chosen[found] = path  # a link only for want of a file: its row then says what it is
-    if not chosen:
-        roll.entries.append(Entry(student, "", None, problem=NO_EXERCISE_FILES))
-    for found in sorted(chosen):
-        roll.entries.append(_entry(student, found, chosen[found]))
+            candidates.setdefault(found, []).append(path)
+    if not candidates:
+        roll.entries.append(Entry(student, "", problem=NO_EXERCISE_FILES))
+    for found in sorted(candidates):
+        entry = _folder_entry(student, found, candidates[found], course)
+        graded = [f.path.name for f in entry.graded]
+        for path in candidates[found]:
+            if path not in {f.path for f in entry.files}:
+                _leave_out(roll, student, path, f"{' and '.join(graded)} {_is(graded)} graded for {found}")
+        roll.entries.append(entry)
 
 
-def _leave_out(roll: Roll, student: str, path: Path, reason: str) -> None:
+def _folder_entry(student: str, exercise: str, paths: list[Path], course: Path | None) -> Entry:
+    """The entry for a folder's files of `exercise`: the best one (a readable file before anything
+    else, then by `_preference`), or exerciseNN.py and exerciseNN.ipynb as `grader.choice` decides."""
+    read = sorted((_read(path) for path in paths), key=lambda r: (r[1] is not None, _preference(r[0].path)))
+    pair = [f for f, problem in read if problem is None and f.path.stem == exercise]
+    if len(pair) < 2:
+        best, problem = read[0]
+        return Entry(student, exercise, (best,), problem)
+    choice = choose([f.path for f in pair], course)[0]
+    files = tuple(replace(f, graded=f.path in choice.graded) for f in pair)
+    return Entry(student, exercise, files, reason=choice.reason)
+
+
+def _read(path: Path) -> tuple[File, str | None]:
+    digest, problem = fingerprint(path)
+    return File(path, digest), problem
+
+
+def _is(names: list[str]) -> str:
+    return "are" if len(names) > 1 else "is"
+
+
+def _listing(names: list[str]) -> str:
+    shown = ", ".join(name_line(name) for name in names[:NAMED])
+    return shown if len(names) <= NAMED else f"{shown} and {len(names) - NAMED} more"
+
+
+def _leave_out(roll: Roll, student: str, path: Path, reason: str, misfit: str | None = None) -> None:
     """Note a file of a student folder that is not graded."""
-    roll.ignored.append(Ignored(f"{student}/{path.name}", _unless_link(path, reason)))
+    _ignore(roll, Ignored(f"{student}/{path.name}", _unless_link(path, reason)), path, misfit)
+
+
+def _ignore(roll: Roll, item: Ignored, path: Path, misfit: str | None) -> None:
+    """Note `item`; `misfit` says why in general when it is left out because of how the batch was called."""
+    roll.ignored.append(item)
+    if misfit is not None and not path.is_symlink():
+        roll.misfit(misfit, item.path)
 
 
 def _unless_link(path: Path, reason: str) -> str:
@@ -155,19 +249,18 @@ def _single_file(
 ) -> None:
     found = exercise or exercise_of(path)
     if found is None:
-        problem = (
+        unknown = (
             f"cannot tell the exercise of {path.name}: pass --rubric FILE or name it …exerciseNN{path.suffix}"
         )
-        roll.entries.append(Entry(student, "", path, problem=_unless_link(path, problem)))
+        roll.entries.append(Entry(student, "", (File(path, ""),), _unless_link(path, unknown)))
+        if not path.is_symlink():
+            roll.misfit(UNKNOWN_EXERCISE, path.name)
     elif exercise is None and not known(found):
-        roll.ignored.append(Ignored(path.name, _unless_link(path, f"the course has no rubric for {found}")))
+        reason = _unless_link(path, f"the course has no rubric for {found}")
+        _ignore(roll, Ignored(path.name, reason), path, misfit=NO_RUBRIC)
     else:
-        roll.entries.append(_entry(student, found, path))
-
-
-def _entry(student: str, exercise: str, path: Path) -> Entry:
-    digest, problem = fingerprint(path)
-    return Entry(student, exercise, path, digest, problem)
+        file, problem = _read(path)
+        roll.entries.append(Entry(student, found, (file,), problem))
 
 
 def fingerprint(path: Path) -> tuple[str, str | None]:
@@ -196,9 +289,9 @@ def _unreadable(path: Path, exc: OSError) -> str:
     return f"{path.name} cannot be read: {exc.strerror or exc}"
 
 
-def _preference(path: Path) -> tuple[bool, bool, bool, str]:
-    """Files before links; exerciseNN.py first, then exerciseNN.ipynb, then other names (exercise11_v2.py)."""
-    return (path.is_symlink(), path.stem != exercise_of(path), path.suffix != ".py", path.name)
+def _preference(path: Path) -> tuple[bool, bool, str]:
+    """exerciseNN.py first, then exerciseNN.ipynb, then other names (exercise11_v2.py)."""
+    return (path.stem != exercise_of(path), path.suffix != ".py", path.name)
 
 
 def _same(path: Path, other: Path) -> bool:

@@ -2,10 +2,11 @@
 
 grades.csv has one row per student: a column per exercise (blank: nothing submitted;
 0 with a note: submitted but could not be graded), the total, the points possible and
-notes. canvas.csv copies a roster exported from Canvas (Student, ID, SIS User ID, SIS
-Login ID, Section) and adds a column per exercise plus the "Points Possible" row;
-Canvas creates an assignment for a new column name, or updates the one whose exported
-header ("exercise11 (12345)") the roster already has.
+notes (why a file could not be graded; which file counts when a folder held both
+exerciseNN.py and exerciseNN.ipynb, and why). canvas.csv copies a roster exported from
+Canvas (Student, ID, SIS User ID, SIS Login ID, Section) and adds a column per exercise
+plus the "Points Possible" row; Canvas creates an assignment for a new column name, or
+updates the one whose exported header ("exercise11 (12345)") the roster already has.
 
 Every text cell is a spreadsheet's input, and student-controlled: the student's name,
 the notes quoting why a file could not be graded, and the roster's own cells (Canvas
@@ -53,6 +54,8 @@ class Gradebook:
             self._scores[student][row["exercise"]] = row["score"]
         if row["status"] == "error":
             self._notes[student].append(_note(row["submission"], row["message"] or "could not be graded"))
+        if row.get("file_choice"):  # which of a folder's two forms counts, and why
+            self._notes[student].append(message_line(row["file_choice"]))
 
     def grades_csv(self) -> str:
         possible = sum(r.max_score for r in self._rubrics.values())

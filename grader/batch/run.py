@@ -1,9 +1,11 @@
 """`grade_batch`: grade a class folder in parallel, resumably, then write the class's outputs.
 
 Everything that can be wrong with the command (the folder, rubrics, course, settings,
-roster, scheduler, an output folder already in use) is a `UsageError` before any
-submission is graded. After that, nothing a submission does stops the batch: each
-submission ends as one journal row, written as soon as it is graded, after its report.
+roster, scheduler, an output folder already in use, a class of which nothing can be
+graded as called) is a `UsageError` before any submission is graded. After that, nothing
+a submission does stops the batch: each student's exercise ends as one journal row,
+written as soon as it is graded, after its reports. A run that finishes compacts the
+journal, then writes the gradebooks and the summary from it.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from tqdm import tqdm
 from grader import course as course_module
 from grader import settings as settings_module
 from grader.batch import gradebook, journal, summary
+from grader.batch.counts import Counts
 from grader.batch.dask_cluster import DaskCluster
 from grader.batch.discover import Entry, Ignored, Roll, discover
-from grader.batch.files import report_stem, write_atomic
+from grader.batch.files import write_atomic
 from grader.batch.local_pool import LocalPool
 from grader.batch.task import Graded, Task, failure
 from grader.errors import CourseError, UsageError
@@ -38,12 +41,8 @@ class BatchReport:
     """What a batch did, for the command line's closing lines."""
 
     out: Path
-    students: int
-    #: Submissions graded by this run, and how many of them could not be graded.
-    graded: int
-    failed: int
-    #: Already in the journal with the same file hash (--resume).
-    skipped: int
+    #: Students, submissions, and what became of them (as summary.html says it).
+    counts: Counts
     ignored: list[Ignored]
     #: Students the Canvas roster does not name (not in canvas.csv).
     unmatched: list[str]
@@ -93,18 +92,11 @@ def grade_batch(
     plan = _plan(Path(directory), out, rubric, course, overrides, environ)
     roster = gradebook.Roster.load(Path(canvas)) if canvas else None
     with _executor(executor, scheduler, jobs) as pool, journal.Journal(out / journal.NAME, resume) as book:
-        todo = [e for e in plan.roll.entries if not book.done(e.key, e.sha256)]
-        failed = _grade(todo, plan.template, pool, book, out, progress)
-        unmatched = _write_outputs(plan, book, out, roster)
-    return BatchReport(
-        out=out,
-        students=len(plan.roll.students),
-        graded=len(todo),
-        failed=failed,
-        skipped=len(plan.roll.entries) - len(todo),
-        ignored=plan.roll.ignored,
-        unmatched=unmatched,
-    )
+        todo = [e for e in plan.roll.entries if not book.done(e.key, e.fingerprint)]
+        _grade(todo, plan, pool, book, out, progress)
+        book.compact()
+        counts, unmatched = _write_outputs(plan, book, out, roster, {e.key for e in todo})
+    return BatchReport(out=out, counts=counts, ignored=plan.roll.ignored, unmatched=unmatched)
 
 
 def _plan(
@@ -120,7 +112,11 @@ def _plan(
     settings_module.resolve(cli=settings, env=environ)  # every setting is valid before grading starts
     where = _course(course, required=rubric is None)
     given = load(Path(rubric)) if rubric is not None else None
-    roll = discover(directory, given.exercise if given else None, lambda e: _has_rubric(where, e), out)
+    exercise = given.exercise if given else None
+    roll = discover(directory, exercise, lambda e: _has_rubric(where, e), out, where)
+    problem = roll.usage_problem()
+    if problem is not None:
+        raise UsageError(f"{directory}: {problem}")
     if given is not None:
         rubrics = {given.exercise: given}
     else:
@@ -130,9 +126,7 @@ def _plan(
     template = Task(
         student="",
         exercise="",
-        path="",
-        sha256="",
-        rubric=str(Path(rubric).resolve()) if rubric is not None else None,
+        files=(),
         course=str(where) if where is not None else None,
         settings=settings,
         environ={k: v for k, v in environ.items() if k in names},
@@ -141,10 +135,15 @@ def _plan(
 
 
 def _course(course: str | os.PathLike[str] | None, required: bool) -> Path | None:
-    """The course directory: needed to find rubrics by name; optional with --rubric, unless given."""
-    if course is None and not required:
+    """The course directory: needed to find rubrics by name; with --rubric, the course found (for
+    the reference and the starters) or None."""
+    where = Path(course).resolve() if course is not None else None
+    if where is not None or required:
+        return course_module.find_course(where)
+    try:
+        return course_module.find_course(None)
+    except CourseError:
         return None
-    return course_module.find_course(Path(course).resolve() if course is not None else None)
 
 
 def _has_rubric(where: Path | None, exercise: str) -> bool:
@@ -173,15 +172,15 @@ def _cores() -> int:
 
 def _grade(
     entries: list[Entry],
-    template: Task,
+    plan: _Plan,
     pool: LocalPool | DaskCluster,
     book: journal.Journal,
     out: Path,
     progress: IO[str] | None,
-) -> int:
-    """Grade `entries`, recording each as it finishes; how many could not be graded."""
+) -> None:
+    """Grade `entries`, recording each as it finishes."""
     unreadable = (_unreadable(e) for e in entries if e.problem)
-    tasks = (_task(template, e) for e in entries if not e.problem)
+    tasks = (_task(plan, e) for e in entries if not e.problem)
     graded = (Graded.loads(text) for text in pool.run(tasks))
     failed = 0
     with _progress_bar(len(entries), progress) as bar:
@@ -190,27 +189,31 @@ def _grade(
             failed += outcome.failed
             bar.set_postfix_str(f"{failed} could not be graded", refresh=False)
             bar.update()
-    return failed
 
 
-def _task(template: Task, entry: Entry) -> Task:
-    assert entry.path is not None
-    path = str(entry.path.absolute())
-    return replace(template, student=entry.student, exercise=entry.exercise, path=path, sha256=entry.sha256)
+def _task(plan: _Plan, entry: Entry) -> Task:
+    """The entry's task: its files by absolute path, graded with its exercise's rubric as loaded."""
+    files = tuple(replace(f, path=f.path.absolute()) for f in entry.files)
+    return replace(
+        plan.template,
+        student=entry.student,
+        exercise=entry.exercise,
+        files=files,
+        reason=entry.reason,
+        rubric=str(plan.rubrics[entry.exercise].path.absolute()),
+    )
 
 
 def _unreadable(entry: Entry) -> Graded:
-    name = entry.path.name if entry.path else ""
-    return failure(entry.student, entry.exercise, name, entry.sha256, entry.problem or "")
+    return failure(entry.student, entry.exercise, entry.files, entry.problem or "", entry.reason)
 
 
 def _record(outcome: Graded, out: Path, book: journal.Journal) -> None:
-    """The student's report and JSON first, then the journal line that marks the submission done."""
-    if outcome.html is not None:
+    """The student's reports and JSON first, then the journal line that marks the submission done."""
+    for report in outcome.reports:
         folder = out / outcome.student
-        stem = report_stem(outcome.result)
-        write_atomic(folder / f"{stem}.json", json.dumps(outcome.result, indent=2) + "\n")
-        write_atomic(folder / f"{stem}.html", outcome.html)
+        write_atomic(folder / f"{report.stem}.json", json.dumps(report.result, indent=2) + "\n")
+        write_atomic(folder / f"{report.stem}.html", report.html)
     book.append(outcome.row)
 
 
@@ -221,19 +224,22 @@ def _progress_bar(total: int, stream: IO[str] | None) -> tqdm:
 
 
 def _write_outputs(
-    plan: _Plan, book: journal.Journal, out: Path, roster: gradebook.Roster | None
-) -> list[str]:
-    """grades.csv, canvas.csv and summary.html from the latest row of each entry; unmatched students."""
+    plan: _Plan, book: journal.Journal, out: Path, roster: gradebook.Roster | None, now: set[journal.Key]
+) -> tuple[Counts, list[str]]:
+    """grades.csv, canvas.csv and summary.html from the latest row of each entry (`now`: the keys
+    this run graded); the batch's counts and the students the roster does not name."""
     students = plan.roll.students
+    counts = Counts(len(students))
     grades = gradebook.Gradebook(students, plan.rubrics)
     tallies = summary.ClassSummary(students, plan.rubrics, plan.roll.ignored)
     for row in book.latest(e.key for e in plan.roll.entries):
+        counts.add(row, (row["student"], row["exercise"]) in now)
         grades.add(row)
         tallies.add(row)
     write_atomic(out / gradebook.GRADES, grades.grades_csv())
-    write_atomic(out / summary.NAME, tallies.render())
+    write_atomic(out / summary.NAME, tallies.render(counts))
     if roster is None:
-        return []
+        return counts, []
     text, unmatched = grades.canvas_csv(roster)
     write_atomic(out / gradebook.CANVAS, text)
-    return unmatched
+    return counts, unmatched

@@ -18,23 +18,30 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
 
+from grader.batch.counts import Counts
 from grader.batch.discover import Ignored
-from grader.batch.files import report_stem
+from grader.batch.files import row_stem
 from grader.report import page
 from grader.rubric import Rubric
-from grader.text import message_line, name_line
+from grader.text import counted, message_line, name_line
 
 NAME = "summary.html"
 BINS = 10
 SLOWEST = 10
 #: Geometry of the score histogram, in SVG user units.
 CHART_WIDTH, CHART_HEIGHT, AXIS = 640, 220, 28
+#: A check status as the tallies say it: (one, several).
+OUTCOMES = {
+    "failed": ("failed", "failed"),
+    "error": ("error", "errors"),
+    "timeout": ("timed out", "timed out"),
+    "skipped": ("skipped", "skipped"),
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,8 @@ class Mention:
 
     student: str
     submission: str
-    exercise: str = ""
+    #: Of the submission's report in OUT/<student>/ (`grader.batch.files.row_stem`).
+    stem: str = ""
 
     @property
     def name(self) -> str:
@@ -57,10 +65,7 @@ class Mention:
 
     @property
     def href(self) -> str | None:
-        if not PurePath(self.submission).stem:
-            return None
-        stem = report_stem({"submission": self.submission, "exercise": self.exercise})
-        return f"{quote(self.student)}/{quote(stem)}.html"
+        return f"{quote(self.student)}/{quote(self.stem)}.html" if self.stem else None
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,15 @@ class CheckTally:
     def pass_rate(self) -> float:
         return self.statuses["passed"] / self.runs if self.runs else 0.0
 
+    @property
+    def others(self) -> str:
+        """The outcomes other than passed, e.g. "2 failed, 1 error, 3 timed out"."""
+        return ", ".join(
+            counted(count, *OUTCOMES.get(status, (status, status)))
+            for status, count in sorted(self.statuses.items())
+            if status != "passed"
+        )
+
 
 class ClassSummary:
     """Tallies over the latest row of every submission of the batch."""
@@ -113,24 +127,29 @@ class ClassSummary:
         self._rubrics = dict(sorted(rubrics.items()))
         self._ignored = ignored
         self._totals = dict.fromkeys(students, 0.0)
-        self._submissions = 0
         self._scores: dict[str, list[float]] = defaultdict(list)
         self._checks = {
             (e, c.id): CheckTally(c.title) for e, rubric in self._rubrics.items() for c in rubric.checks
         }
         self._mistakes: dict[tuple[str, str], dict[str, Mention]] = defaultdict(dict)
         self._errors: list[Note] = []
+        self._nothing: list[Note] = []
+        self._choices: list[Note] = []
         self._integrity: list[Note] = []
         self._slowest: list[tuple[float, int, Mention]] = []  # a min-heap of the slowest few
         self._arrival = itertools.count()  # breaks ties in the heap
 
     def add(self, row: Mapping[str, Any]) -> None:
-        who = Mention(row["student"], row["submission"], row["exercise"])
+        who = Mention(row["student"], row["submission"], row_stem(row) if row["submission"] else "")
         self._totals[who.student] += row["score"]
         if row["exercise"] in self._rubrics:
             self._scores[row["exercise"]].append(row["score"])
         if row["status"] == "error":
-            self._errors.append(Note(who, message_line(row["message"])))
+            (self._errors if who.submission else self._nothing).append(
+                Note(who, message_line(row["message"]))
+            )
+        if row.get("file_choice"):
+            self._choices.append(Note(who, message_line(row["file_choice"])))
         for check in row["checks"]:
             tally = self._checks.get((row["exercise"], check["id"]))
             if tally is not None:
@@ -141,24 +160,26 @@ class ClassSummary:
             Note(who, message_line(f["message"]), name_line(f["rule"])) for f in row["integrity"]
         ]
         if who.submission:
-            self._submissions += 1
             heapq.heappush(self._slowest, (row["duration_s"], next(self._arrival), who))
             if len(self._slowest) > SLOWEST:
                 heapq.heappop(self._slowest)
 
-    def render(self, now: datetime | None = None) -> str:
+    def render(self, counts: Counts, now: datetime | None = None) -> str:
+        """The page; `counts` are the batch's figures, as the command's closing line says them."""
         possible = sum(r.max_score for r in self._rubrics.values())
         fractions = [total / possible if possible else 0.0 for total in self._totals.values()]
         return _template().render(
             generated=(now or datetime.now().astimezone()).isoformat(timespec="seconds"),
-            students=len(self._totals),
-            submissions=self._submissions,
+            counts=counts,
             possible=possible,
             median=statistics.median(fractions) if fractions else 0.0,
             bars=histogram(fractions),
             exercises=[self._exercise(e, r) for e, r in self._rubrics.items()],
             mistakes=self._mistake_list(),
             errors=self._errors,
+            nothing=self._nothing,
+            choices=self._choices,
+            counted=counted,
             integrity=self._integrity,
             slowest=[(seconds, who) for seconds, _, who in sorted(self._slowest, reverse=True)],
             ignored=[Ignored(name_line(item.path), message_line(item.reason)) for item in self._ignored],

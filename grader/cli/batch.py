@@ -21,7 +21,9 @@ def parser() -> argparse.ArgumentParser:
         prog="grade batch",
         description="Grade a class: each entry of DIR is a student (a folder of exerciseNN files, "
         "or one <student>.py|ipynb file with --rubric). Writes OUT/<student>/<stem>.html and .json, "
-        "OUT/results.jsonl, OUT/grades.csv and OUT/summary.html.",
+        "OUT/results.jsonl, OUT/grades.csv and OUT/summary.html. In a folder holding both "
+        "exerciseNN.py and exerciseNN.ipynb, an untouched starter gives way to the other file; "
+        "when both were edited, both are graded and the higher score counts.",
     )
     parser.add_argument("directory", type=Path, metavar="DIR", help="one entry per student")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
@@ -69,11 +71,7 @@ def handle(options: argparse.Namespace, env: Environment) -> int:
         env.stderr.write("grade: interrupted; what was graded is kept: rerun with --resume to go on\n")
         return Exit.INTERRUPTED
     _notes(report, env)
-    env.stdout.write(
-        f"{report.students} students: graded {report.graded} submissions "
-        f"({report.failed} could not be graded), {report.skipped} already done; "
-        f"see {report.out / 'summary.html'}\n"
-    )
+    env.stdout.write(f"{report.counts.sentence()}; see {report.out / 'summary.html'}\n")
     return Exit.OK
 
 
@@ -86,6 +84,6 @@ def _notes(report: BatchReport, env: Environment) -> None:
     if report.unmatched:
         names = ", ".join(name_line(student) for student in report.unmatched)
         notes.append(f"not in the Canvas roster, so not in canvas.csv: {names}")
-    if not report.students:
+    if not report.counts.students:
         notes.append("no student folder or .py/.ipynb file found")
     env.stderr.writelines(f"grade: {note}\n" for note in notes)

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from grader.batch.journal import read_latest
 from tests.notebook.convert import notebook_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,12 +40,14 @@ def add_student(directory: Path, student: str, matrix: str, notebook: bool = Fal
 
 
 def rows(out: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    """The rows that count in OUT/results.jsonl, by the journal's rule (the last line for a key wins)."""
+    return read_latest(out / "results.jsonl")
 
 
 def keys(out: Path) -> Counter[tuple[str, str]]:
-    """How many lines results.jsonl holds for each student and exercise."""
-    return Counter((row["student"], row["exercise"]) for row in rows(out))
+    """How many lines results.jsonl holds for each student and exercise (one, once compacted)."""
+    lines = (out / "results.jsonl").read_text().splitlines()
+    return Counter((row["student"], row["exercise"]) for row in map(json.loads, lines))
 
 
 def by_student(out: Path) -> dict[str, dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -27,8 +28,9 @@ EXPECTED_KEYS = {
 
 def test_the_batch_completes_with_one_line_per_student_and_exercise(graded: Batch) -> None:
     assert graded.code == 0
-    assert graded.stdout.startswith(
-        "11 students: graded 11 submissions (5 could not be graded), 0 already done"
+    assert graded.stdout == (
+        "11 students, 10 submissions: 6 graded now, 0 already graded, 4 could not be graded, "
+        f"1 student with nothing to grade; see {graded.out / 'summary.html'}\n"
     )
     assert keys(graded.out) == dict.fromkeys(EXPECTED_KEYS, 1)
     assert {row["schema"] for row in rows(graded.out)} == {"grader.result/1"}
@@ -93,6 +95,15 @@ def test_grades_csv_has_one_row_per_student_with_notes(graded: Batch) -> None:
 
 def test_summary_shows_what_the_class_got_wrong(graded: Batch) -> None:
     page = (graded.out / "summary.html").read_text()
+    figures = re.findall(r'<div class="value">(\d+)</div><div class="what">([^<]+)</div>', page)
+    assert figures[:6] == [
+        ("11", "students"),
+        ("10", "submissions"),
+        ("6", "graded now"),
+        ("0", "already graded"),
+        ("4", "could not be graded"),
+        ("1", "student with nothing to grade"),
+    ]  # what the command's closing line says
     assert '<svg class="histogram"' in page
     assert "Forgot to divide by N" in page and 'href="bob%20smith/exercise11.html"' in page
     assert "mlp_backward.gradcheck" in page

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from grader.batch import grade_batch
+from grader.batch.counts import Counts
+from grader.batch.discover import NO_RUBRIC, OTHER_EXERCISE, UNKNOWN_EXERCISE
 from grader.course import find_course
-from tests.batch.classes import TIMEOUT, by_student, student_source
+from tests.batch.classes import TIMEOUT, by_student, make_fifo, student_source
 from tests.batch.test_gradebook import ROSTER
 from tests.cli_helpers import run_cli
 
@@ -92,11 +94,61 @@ def test_an_empty_directory_completes_with_empty_outputs(tmp_path: Path) -> None
     (tmp_path / "class").mkdir()
     code, stdout, stderr = run_cli(["batch", str(tmp_path / "class"), "--out", str(tmp_path / "out")])
     assert code == 0
-    assert stdout.startswith("0 students: graded 0 submissions (0 could not be graded), 0 already done")
+    assert stdout.startswith(
+        "0 students, 0 submissions: 0 graded now, 0 already graded, 0 could not be graded;"
+    )
     assert stderr == "grade: no student folder or .py/.ipynb file found\n"
     assert (tmp_path / "out" / "grades.csv").read_text() == "student,total,max,notes\n"
     assert (tmp_path / "out" / "results.jsonl").read_text() == ""
     assert "Every submission was graded." in (tmp_path / "out" / "summary.html").read_text()
+
+
+def test_single_files_without_a_rubric_are_a_usage_error_before_grading(tmp_path: Path) -> None:
+    directory = one_exercise_class(tmp_path / "class")
+    code, stdout, stderr = run_cli(["batch", str(directory), "--out", str(tmp_path / "out")])
+    assert (code, stdout) == (2, "")
+    assert stderr == f"grade: {directory}: nothing to grade: {UNKNOWN_EXERCISE}: ann.py, bbo.py, zed.py\n"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("files", "extra", "why"),
+    [
+        (
+            ["ann/exercise12.py", "bob/exercise12.ipynb"],
+            ["--rubric", str(RUBRIC)],
+            f"{OTHER_EXERCISE.format('exercise11')}: ann/exercise12.py, bob/exercise12.ipynb",
+        ),
+        (
+            ["ann/exercise99.py", "bob_exercise99.py"],
+            [],
+            f"{NO_RUBRIC}: ann/exercise99.py, bob_exercise99.py",
+        ),
+    ],
+)
+def test_a_class_left_out_whole_by_the_options_is_a_usage_error(
+    tmp_path: Path, files: list[str], extra: list[str], why: str
+) -> None:
+    for name in files:
+        (tmp_path / "class" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "class" / name).write_text("x = 1\n")
+    code, _, stderr = run_cli(["batch", str(tmp_path / "class"), "--out", str(tmp_path / "out"), *extra])
+    assert (code, stderr) == (2, f"grade: {tmp_path / 'class'}: nothing to grade: {why}\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_students_whose_files_cannot_be_read_are_rows_not_a_usage_error(tmp_path: Path) -> None:
+    make_fifo(tmp_path / "class" / "ann" / "exercise11.py")
+    (tmp_path / "class" / "bob").mkdir()
+    code, stdout, _ = run_cli(["batch", str(tmp_path / "class"), "--out", str(tmp_path / "out")])
+    assert code == 0
+    assert stdout.startswith(
+        "2 students, 1 submission: 0 graded now, 0 already graded, 1 could not be graded, "
+        "1 student with nothing to grade;"
+    )
+    assert (
+        by_student(tmp_path / "out")["ann"]["message"] == "exercise11.py is a named pipe (FIFO), not a file"
+    )
 
 
 @pytest.mark.slow
@@ -109,10 +161,11 @@ def test_a_one_exercise_batch_of_single_files_with_a_canvas_roster(tmp_path: Pat
         out,
         rubric=RUBRIC,
         canvas=tmp_path / "roster.csv",
-        timeout=TIMEOUT,
+        timeout=float(TIMEOUT),
         progress=stderr,
     )
-    assert (report.students, report.graded, report.failed, report.unmatched) == (3, 3, 1, ["zed"])
+    assert report.counts == Counts(students=3, submissions=3, graded_now=2, not_graded=1)
+    assert report.unmatched == ["zed"]
     assert "3/3" in stderr.getvalue() and "1 could not be graded" in stderr.getvalue()  # the progress bar
     results = by_student(out)
     assert results["ann"]["score"] == 12.0 and results["bbo"]["score"] == 4.0

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.files import report_stem, write_atomic
+from grader.batch.files import report_stem, row_stem, write_atomic
 
 
 @pytest.mark.parametrize(
@@ -20,7 +20,23 @@ from grader.batch.files import report_stem, write_atomic
     ],
 )
 def test_report_stem(submission: str, stem: str) -> None:
-    assert report_stem({"submission": submission, "exercise": "exercise11"}) == stem
+    assert report_stem(submission, "exercise11") == stem
+
+
+@pytest.mark.parametrize(
+    ("scores", "stem"),
+    [
+        (None, "exercise11"),  # one file
+        ({"exercise11.py": None, "exercise11.ipynb": 9.0}, "exercise11"),  # the starter gave way
+        ({"exercise11.py": 5.0, "exercise11.ipynb": 9.0}, "exercise11-ipynb"),  # both graded
+    ],
+)
+def test_both_forms_graded_have_a_report_each(scores: dict[str, float | None] | None, stem: str) -> None:
+    row: dict[str, object] = {"submission": "exercise11.ipynb", "exercise": "exercise11"}
+    if scores is not None:
+        row["files"] = {name: {"sha256": "0" * 64, "score": score} for name, score in scores.items()}
+    assert row_stem(row) == stem
+    assert report_stem("exercise11.py", "exercise11", both=True) == "exercise11-py"
 
 
 def test_an_atomic_write_of_the_longest_name_fits_the_file_system(tmp_path: Path) -> None:

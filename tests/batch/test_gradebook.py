@@ -67,3 +67,9 @@ def test_a_roster_without_the_canvas_columns_is_a_usage_error(tmp_path: Path) ->
         UsageError, match=r"lacks the column\(s\) Student, ID, SIS User ID, SIS Login ID, Section"
     ):
         Roster.load(tmp_path / "roster.csv")
+
+
+def test_grades_csv_says_which_file_counts_when_a_folder_held_both_forms() -> None:
+    choice = "exercise11.ipynb is graded: exercise11.py is the untouched starter"
+    grades = book({**graded_row("ann", 9.0), "submission": "exercise11.ipynb", "file_choice": choice})
+    assert table(grades.grades_csv())[1] == ["ann", "9", "9", "12", choice]

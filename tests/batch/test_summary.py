@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from grader.batch.counts import Counts
 from grader.batch.discover import Ignored
 from grader.batch.summary import ClassSummary, histogram
 from tests.batch.rowsfor import RUBRICS, error_row, graded_row
@@ -10,10 +13,17 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 def render(*rows: dict[str, object], ignored: list[Ignored] | None = None) -> str:
-    summary = ClassSummary([str(r["student"]) for r in rows], RUBRICS, ignored or [])
+    """The page of a class whose rows were all graded by this run."""
+    students = list(dict.fromkeys(str(r["student"]) for r in rows))
+    summary, counts = ClassSummary(students, RUBRICS, ignored or []), Counts(len(students))
     for row in rows:
         summary.add(row)
-    return summary.render()
+        counts.add(row, now=True)
+    return summary.render(counts)
+
+
+def figures(page: str) -> list[tuple[str, str]]:
+    return re.findall(r'<div class="value">([^<]+)</div><div class="what">([^<]+)</div>', page)
 
 
 def test_histogram_puts_full_marks_in_the_last_bar() -> None:
@@ -53,4 +63,49 @@ def test_student_text_is_escaped_and_links_are_quoted() -> None:
 
 def test_an_empty_class_still_renders() -> None:
     page = render()
-    assert '0</div><div class="what">students' in page and "Every submission was graded." in page
+    assert figures(page)[:2] == [("0", "students"), ("0", "submissions")]
+    assert "Every submission was graded." in page
+
+
+def test_counts_are_the_commands_and_in_the_right_number() -> None:
+    page = render(graded_row("ann", 12), error_row("empty", "no exercise file", submission=""))
+    assert "<title>Class summary: 2 students</title>" in page
+    assert figures(page)[:6] == [
+        ("2", "students"),
+        ("1", "submission"),
+        ("1", "graded now"),
+        ("0", "already graded"),
+        ("0", "could not be graded"),
+        ("1", "student with nothing to grade"),
+    ]
+    assert "<title>1 student at 90–100%</title>" in page
+    nothing = page.index("<h3>Nothing to grade</h3>")
+    assert "no exercise file" in page[nothing:] and "no exercise file" not in page[:nothing]
+
+
+def test_check_outcomes_are_counted_in_words() -> None:
+    gradcheck = "mlp_backward.gradcheck"
+    rows = [graded_row(name, 8, {gradcheck: None}) for name in ("ann", "bob", "cy")]
+    for row in rows[:2]:
+        next(c for c in row["checks"] if c["id"] == gradcheck)["status"] = "error"
+    page = render(*rows)
+    tally = page[page.index(f'<code class="muted">{gradcheck}</code>') :]
+    assert tally[: tally.index("</tr>")].endswith('<td class="muted">2 errors, 1 failed</td>\n    ')
+
+
+def test_which_file_was_graded_is_listed_with_the_reason() -> None:
+    both = {
+        **graded_row("ann", 9),
+        "submission": "exercise11.ipynb",
+        "file_choice": "exercise11.py and exercise11.ipynb were both edited: both are graded and the "
+        "higher score counts: exercise11.ipynb counts (exercise11.ipynb 9/12, exercise11.py 5/12)",
+        "files": {
+            "exercise11.py": {"sha256": "1", "score": 5.0},
+            "exercise11.ipynb": {"sha256": "2", "score": 9.0},
+        },
+    }
+    page = render(both, graded_row("bob", 12))
+    section = page[page.index("Which file was graded (1)") :]
+    section = section[: section.index("</section>")]
+    assert both["file_choice"] in section and "bob" not in section
+    assert 'href="ann/exercise11-ipynb.html"' in section
