@@ -29,6 +29,7 @@ from grader.batch.discover import Entry, Ignored, Roll, discover
 from grader.batch.files import write_atomic
 from grader.batch.local_pool import LocalPool
 from grader.batch.task import Graded, Task, failure
+from grader.crosscheck import verified
 from grader.errors import CourseError, UsageError
 from grader.rubric import Rubric, load
 from grader.settings import given
@@ -111,7 +112,7 @@ def _plan(
         raise UsageError(f"{directory}: not a directory (expected a folder with one entry per student)")
     settings_module.resolve(cli=settings, env=environ)  # every setting is valid before grading starts
     where = _course(course, required=rubric is None)
-    given = load(Path(rubric)) if rubric is not None else None
+    given = _rubric(Path(rubric), where) if rubric is not None else None
     exercise = given.exercise if given else None
     roll = discover(directory, exercise, lambda e: _has_rubric(where, e), out, where)
     problem = roll.usage_problem()
@@ -121,7 +122,7 @@ def _plan(
         rubrics = {given.exercise: given}
     else:
         assert where is not None
-        rubrics = {e: load(course_module.rubric_path(where, e)) for e in roll.exercises}
+        rubrics = {e: _rubric(course_module.rubric_path(where, e), where) for e in roll.exercises}
     names = set(settings_module.ENV.values())
     template = Task(
         student="",
@@ -144,6 +145,11 @@ def _course(course: str | os.PathLike[str] | None, required: bool) -> Path | Non
         return course_module.find_course(None)
     except CourseError:
         return None
+
+
+def _rubric(path: Path, where: Path | None) -> Rubric:
+    """A rubric, valid and cross-checked with its probes as grading requires, before anything is graded."""
+    return verified(load(path), where)
 
 
 def _has_rubric(where: Path | None, exercise: str) -> bool:

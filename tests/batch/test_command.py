@@ -74,6 +74,18 @@ def test_an_invalid_rubric_is_named_with_its_problem(tmp_path: Path) -> None:
     )
 
 
+def test_a_rubric_that_names_no_probe_is_a_usage_error_not_a_row_per_student(tmp_path: Path) -> None:
+    (tmp_path / "class" / "ann").mkdir(parents=True)
+    (tmp_path / "class" / "ann" / "exercise11.py").write_text("while True: pass\n")
+    rubric = tmp_path / "exercise11.yaml"
+    rubric.write_text(RUBRIC.read_text().replace("probe: mlp_backward\n", "probe: mlp_backwards\n", 1))
+    argv = ["batch", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--rubric", str(rubric)]
+    code, stdout, stderr = run_cli(argv)
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(f"grade: invalid rubric {rubric}: ") and "mlp_backwards" in stderr
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("argv", [["--jobs", "0"], ["--jobs", "many"], []])
 def test_bad_arguments_are_usage_errors(tmp_path: Path, argv: list[str]) -> None:
     out = ["--out", str(tmp_path / "out")] if argv else []
