@@ -10,7 +10,9 @@ never a check the grader fails to judge:
   or the exception it raised, with the variants the check lists), or by the check's probe
   itself (an exception it names in `raises`, a verdict of its judge);
 - every variant is listed by some check, every misconception the rubric defines too:
-  otherwise the author's hint can never be shown where the author meant it to be.
+  otherwise the author's hint can never be shown where the author meant it to be. These are
+  `unused`, not problems: a rubric that grades part of an exercise (a TA's quiz) is valid,
+  so grading goes on; `grade check-rubric` says them, and the course's own rubrics have none.
 
 Without a course holding the reference (a rubric on its own, the student kit) the variants
 are unknown: what depends on them is not checked, and `Crosscheck.unchecked` says so.
@@ -39,9 +41,11 @@ PROBES_PACKAGE = "grader.probes"
 
 @dataclass(frozen=True)
 class Crosscheck:
-    """The problems found (each naming its key path), and what could not be checked, and why."""
+    """The problems found (each naming its key path), the mistakes no check lists, and what could
+    not be checked, and why."""
 
     problems: tuple[str, ...] = ()
+    unused: tuple[str, ...] = ()
     unchecked: tuple[str, ...] = ()
 
 
@@ -69,12 +73,12 @@ def crosscheck(rubric: Rubric, course: Path | None) -> Crosscheck:
             found, unknown = _links(f"checks[{index}]", check, probes, variants)
             problems += found
             unverified += [ident for ident in unknown if ident not in unverified]
-    problems += _unlisted(rubric, variants)
+    unused = tuple(_unlisted(rubric, variants))
     if variants.ids is not None:
-        return Crosscheck(tuple(problems))
+        return Crosscheck(tuple(problems), unused)
     backed = f"whether they back {', '.join(unverified)}, and " if unverified else ""
     return Crosscheck(
-        tuple(problems), (f"mistake variants ({variants.unknown}): {backed}whether each is used",)
+        tuple(problems), unused, (f"mistake variants ({variants.unknown}): {backed}whether each is used",)
     )
 
 

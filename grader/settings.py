@@ -9,9 +9,9 @@ needs it (e.g. a looser `rtol` for a float32-sensitive comparison, or a tighter 
 a global `--rtol` must not loosen); everything else is a default that the person running
 the grader may override. The command line and the keywords of `grader.grade` are one layer.
 
-The defaults are written once, in `Settings`: rubrics state only what differs from them.
-(`grader.sandbox.supervisor.Limits` repeats the limits for code that starts a worker
-directly, since the sandbox imports nothing above it; a test keeps the two equal.)
+The defaults are written once, in `Settings`: rubrics state only what differs from them,
+and `grader.sandbox.supervisor.Limits` takes its defaults from here (this module is plain
+data, cheap for the sandbox to import).
 """
 
 from __future__ import annotations

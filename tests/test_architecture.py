@@ -17,7 +17,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "grader"
 
 #: Lowest first; a module belongs to the first layer with a prefix that matches its name.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("plain data", ("grader.text", "grader.rules", "grader.errors", "grader.answers", "grader.syntax")),
+    (
+        "plain data",
+        ("grader.text", "grader.rules", "grader.errors", "grader.answers", "grader.syntax", "grader.settings"),
+    ),
     (
         "inside the student process",
         (
@@ -31,7 +34,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "what grading is about",
         (
-            "grader.settings",
             "grader.rubric",
             "grader.course",
             "grader.mutants",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,9 @@ BROKEN: dict[str, Callable[[Path], str]] = {
     "a probe that does not exist": missing_probe,
     "a probe of another kind": wrong_kind,
     "a misconception nothing recognises": unbacked_misconception,
+}
+#: Mistakes no check lists: said by check-rubric, but a rubric grading part of an exercise is valid.
+UNUSED: dict[str, Callable[[Path], str]] = {
     "a variant no check uses": unused_variant,
     "a misconception no check lists": unlisted_misconception,
 }
@@ -137,9 +141,39 @@ def test_grading_rejects_the_course_before_any_check_runs(
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("leave_unused", UNUSED.values(), ids=UNUSED.keys())
+def test_an_unused_mistake_is_said_but_the_rubric_still_grades(
+    tmp_path: Path, leave_unused: Callable[[Path], str], in_tmp: None
+) -> None:
+    course = make_course(tmp_path)
+    note = leave_unused(course)
+    code, out, err = run_cli(["check-rubric", str(rubric_of(course))])
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1] == f"  unused: {note}"
+    target = tmp_path / "exercise11.py"
+    shutil.copy(ROOT / "tests" / "students" / "exercise11" / "correct.py", target)
+    code, _, err = run_cli([str(target), "--course", str(course), "--no-html"])
+    assert (code, err) == (0, "")
+
+
+def test_a_rubric_grading_part_of_an_exercise_is_valid(tmp_path: Path) -> None:
+    """A TA's quiz: only the forward checks, so most of the course's mistakes go unlisted."""
+    course = make_course(tmp_path)
+    rubric = load(rubric_of(course))
+    quiz = replace(rubric, checks=rubric.checks[:2])
+    assert verified(quiz, course) is quiz
+    assert crosscheck(quiz, course).unused
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     course = make_course(tmp_path)
-    expected = [missing_probe(course), unused_variant(course)]
+    edit(rubric_of(course), "kind: property\n", "kind: reference\n")
+    expected = [
+        "checks[1].kind (check mlp_forward.stable): got 'reference', expected 'property': "
+        "probe 'mlp_forward_large_logits' is a property probe",
+        missing_probe(course),
+    ]
+    unused_variant(course)
     with pytest.raises(RubricError) as caught:
         verified(load(rubric_of(course)), course)
     assert caught.value.problems == expected

@@ -47,6 +47,8 @@ def handle(options: argparse.Namespace, env: Environment) -> int:
             continue
         size = f"{counted(len(rubric.checks), 'check')}, {rubric.max_score:g} points"
         env.stdout.write(f"{path}: ok ({size})\n")
+        for note in found.unused:
+            env.stdout.write(f"  unused: {note}\n")
         for note in found.unchecked:
             env.stdout.write(f"  not checked: {note}\n")
     return status

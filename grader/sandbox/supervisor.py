@@ -30,6 +30,7 @@ from grader.sandbox.channel import Channel, ChannelClosed, ChannelOverflow, Chan
 from grader.sandbox.meter import Measurement, Meter
 from grader.sandbox.output import CappedOutput
 from grader.sandbox.process import SPAWN_DEFENCES, WorkerProcess
+from grader.settings import Settings
 from grader.text import MESSAGE_CHARS, NAME_CHARS, TRACEBACK_CHARS, clip, format_size
 
 CORRUPTED_MESSAGE = "the submission corrupted the grader's channel"
@@ -45,14 +46,18 @@ FORGED_OUTPUT = re.compile(r'"(?:score|max_score)"\s*:')
 PRINTED_RESULT = 'printed a grading result of its own (a "score" field); grades come only from the grader'
 
 
+#: The grader's defaults, written once in `grader.settings` (plain data, cheap to import).
+_DEFAULT = Settings()
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one worker; sizes in bytes, times in seconds."""
+    """Resource limits of one worker; sizes in bytes, times in seconds (by default those of `Settings()`)."""
 
-    call_timeout_s: float = 10.0
-    import_timeout_s: float = 10.0
-    memory_bytes: int = 2 * 1024**3
-    output_bytes: int = 64 * 1024
+    call_timeout_s: float = _DEFAULT.timeout
+    import_timeout_s: float = _DEFAULT.timeout
+    memory_bytes: int = _DEFAULT.memory_mb * 2**20
+    output_bytes: int = _DEFAULT.output_kb * 1024
     #: Nothing may write files after confinement; where Landlock is missing this is the guard.
     file_bytes: int = 0
     #: A backstop to the grader's deadlines: a worker that outlives them dies of its CPU limit.
