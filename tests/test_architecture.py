@@ -19,7 +19,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "grader"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "plain data",
-        ("grader.text", "grader.rules", "grader.errors", "grader.answers", "grader.syntax", "grader.settings"),
+        (
+            "grader.text",
+            "grader.rules",
+            "grader.errors",
+            "grader.answers",
+            "grader.syntax",
+            "grader.settings",
+        ),
     ),
     (
         "inside the student process",
