@@ -104,9 +104,10 @@ def test_loose_tolerance_from_environment_and_flag(tmp_path: Path) -> None:
 def test_folder_grades_every_exercise_file(tmp_path: Path) -> None:
     shutil.copy(STUDENTS / "correct.py", tmp_path / "exercise11.py")
     (tmp_path / "notes.py").write_text("x = 1\n")
-    code, out, _ = run_cli([str(tmp_path), "--json", "-"])
+    code, out, err = run_cli([str(tmp_path), "--json", "-"])
     assert code == 0
-    assert out.count("score 12 / 12") == 1 and "notes.py" not in out
+    assert err.count("score 12 / 12") == 1 and "notes.py" not in err  # the summary: stdout is the JSON
+    assert json.loads(out)["submission"] == "exercise11.py"
 
 
 @pytest.mark.slow

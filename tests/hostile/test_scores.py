@@ -237,7 +237,7 @@ def test_non_finite_answers_never_pass(grade_hostile: Grade, tmp_path: Path, tru
 MALFORMED = """
 import itertools
 
-from grader.sandbox import protocol, worker
+from grader.sandbox import protocol, serve
 
 JUNK = itertools.cycle([
     {"grads": "all good"},
@@ -254,7 +254,7 @@ def _forged(module, request, explain, report):
     return protocol.encode({"id": request["id"], "ok": True, "value": next(JUNK)})
 
 
-worker._answer = _forged
+serve._answer = _forged
 """
 
 
@@ -421,7 +421,7 @@ def test_the_probes_lend_no_solution_to_borrow(grade_hostile: Grade) -> None:
 
 #: Appended to a correct exercise 11: answers far larger than any honest one, and messages of megabytes.
 FLOODS = """
-from grader.sandbox import protocol, worker
+from grader.sandbox import protocol, serve
 
 _calls = [0]
 
@@ -434,7 +434,7 @@ def _flood(module, request, explain, report):
     return protocol.encode({"id": request["id"], "ok": False, "error": error})
 
 
-worker._answer = _flood
+serve._answer = _flood
 """
 
 
