@@ -80,6 +80,8 @@ def test_both_edited_files_have_their_own_report(chosen: Batch) -> None:
     assert (module["submission"], module["score"]) == ("exercise11.py", 4.0)
     assert (notebook["submission"], notebook["score"]) == ("exercise11.ipynb", 12.0)
     assert module["file_choice"] == notebook["file_choice"] == BOTH_EDITED
+    for report in ("exercise11-py.html", "exercise11-ipynb.html"):
+        assert BOTH_EDITED in (chosen.out / "bob" / report).read_text()
     assert sorted(p.name for p in (chosen.out / "ann").iterdir()) == ["exercise11.html", "exercise11.json"]
 
 

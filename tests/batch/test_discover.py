@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import nbformat
@@ -23,7 +22,7 @@ from grader.batch.discover import (
     fingerprint,
 )
 from grader.course import find_course
-from tests.batch.classes import make_fifo
+from tests.batch.classes import make_fifo, rows
 
 KNOWN = {"exercise11", "exercise12"}
 
@@ -170,7 +169,7 @@ def test_a_batch_never_quotes_a_linked_file(tmp_path: Path) -> None:
     (directory / "mal" / "exercise11.py").symlink_to("/etc/passwd")
     report = grade_batch(directory, out)
     assert (report.counts.submissions, report.counts.not_graded) == (1, 1)
-    row = json.loads((out / "results.jsonl").read_text())
+    [row] = rows(out)
     assert (row["status"], row["message"]) == ("error", LINK.format("exercise11.py"))
     secret = Path("/etc/passwd").read_text().splitlines()[0]
     assert not [path for path in out.rglob("*") if path.is_file() and secret in path.read_text()]
