@@ -66,7 +66,7 @@ def grade(
 def grade_submission(
     path: Path,
     *,
-    rubric: str | os.PathLike[str] | None = None,
+    rubric: str | os.PathLike[str] | Rubric | None = None,
     course_dir: str | os.PathLike[str] | None = None,
     overrides: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
@@ -75,7 +75,9 @@ def grade_submission(
 ) -> Result:
     """Grade `path`; the full `Result`, with details for reports.
 
-    `overrides` are the settings given on the command line (see `grader.settings.given`);
+    `rubric` is a file, or a `Rubric` its caller already loaded and cross-checked (a batch
+    does that once, not once per submission); `overrides` are the settings given on the
+    command line (see `grader.settings.given`);
     `env` supplies the GRADER_* variables (default: os.environ).
 
     `forks` starts notebook kernels fast when one student's notebooks are graded in a
@@ -143,10 +145,12 @@ def _course(course_dir: str | os.PathLike[str] | None) -> Path | None:
         return None
 
 
-def _rubric(path: Path, rubric: str | os.PathLike[str] | None, course_root: Path | None) -> Rubric:
+def _rubric(path: Path, rubric: str | os.PathLike[str] | Rubric | None, course_root: Path | None) -> Rubric:
     from grader.crosscheck import verified
-    from grader.rubric import load  # after a prestarted worker is on its way
+    from grader.rubric import Rubric, load  # after a prestarted worker is on its way
 
+    if isinstance(rubric, Rubric):
+        return rubric
     if rubric is not None:
         return verified(load(Path(rubric)), course_root)
     exercise = course.exercise_of(path)

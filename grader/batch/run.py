@@ -206,7 +206,7 @@ def _task(plan: _Plan, entry: Entry) -> Task:
         exercise=entry.exercise,
         files=files,
         reason=entry.reason,
-        rubric=str(plan.rubrics[entry.exercise].path.absolute()),
+        rubric=plan.rubrics[entry.exercise],
     )
 
 

@@ -1,6 +1,6 @@
 """Grading one student's exercise in a batch, in whatever process an executor picks.
 
-A `Task` is small, plain and pickle-safe (paths and options); what comes back is JSON
+A `Task` is small, plain and pickle-safe (paths, options, the parsed rubric); what comes back is JSON
 text, so the parent never unpickles anything a grading process built from student
 output. The student's code itself runs in the sandbox `grade_submission` starts.
 
@@ -22,6 +22,7 @@ from grader.choice import Choice, settle
 from grader.errors import UsageError
 from grader.report.page import render, source_of
 from grader.result import Result
+from grader.rubric import Rubric
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,8 @@ class Task:
     files: tuple[File, ...]
     #: Why these files are graded, when the folder held both forms.
     reason: str | None = None
-    #: The exercise's rubric file, as the parent loaded it.
-    rubric: str | None = None
+    #: The exercise's rubric, as the parent loaded and cross-checked it (parsed once per batch).
+    rubric: Rubric | None = None
     course: str | None = None
     #: Grading settings from the command line (timeout, tolerances...), already validated.
     settings: dict[str, Any] = field(default_factory=dict)
