@@ -29,6 +29,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from grader.batch.journal import read_latest
+
 ROOT = Path(__file__).resolve().parent.parent
 STUDENTS = ROOT / "tests" / "students" / "exercise11"
 #: One in ten hangs; four in ten are correct; the rest make classic mistakes or raise.
@@ -81,7 +83,7 @@ def batch(directory: Path, out: Path, jobs: int) -> dict[str, Any]:
     report: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     report["cores"] = (_children_cpu() - before) / report["seconds"]
     report["load"] = os.getloadavg()[0]
-    lines = (out / "results.jsonl").read_text().count("\n")
+    lines = len(read_latest(out / "results.jsonl"))
     if report["code"] != 0 or lines != sum(1 for _ in directory.iterdir()):
         raise SystemExit(
             f"grade batch exited {report['code']} with {lines} lines:\n{done.stdout}{done.stderr}"
