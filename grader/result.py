@@ -19,6 +19,22 @@ CheckStatus = Literal["passed", "failed", "error", "timeout", "skipped"]
 
 
 @dataclass
+class Failure:
+    """One distinct way a check's cases failed: the cases it covers and what was wrong."""
+
+    cases: list[str]
+    message: str
+    misconception: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cases": [name_line(case) for case in self.cases],
+            "message": message_line(self.message),
+            "misconception": self.misconception,
+        }
+
+
+@dataclass
 class CheckResult:
     id: str
     title: str
@@ -32,6 +48,9 @@ class CheckResult:
     duration_s: float = 0.0
     #: Expected-versus-got detail for reports (never serialised for hidden checks).
     details: dict[str, Any] = field(default_factory=dict)
+    #: Each distinct failure of the check's cases, grouped by cause; `message` is the first's.
+    #: Serialised (SPEC §4 `failures`) only when there is more than one.
+    failures: list[Failure] = field(default_factory=list)
 
     @property
     def hidden(self) -> bool:
@@ -41,6 +60,9 @@ class CheckResult:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("details")
+        failures = data.pop("failures")
+        if len(failures) > 1:
+            data["failures"] = [failure.to_json() for failure in self.failures]
         data["message"] = _shown(self.message)
         data["points"] = round(self.points, 6)
         data["duration_s"] = round(self.duration_s, 4)
