@@ -22,7 +22,7 @@ from grader.errors import CourseError, SettingsError, UsageError
 from grader.result import CheckResult, Finding, Result
 from grader.sandbox.supervisor import Limits, Worker
 from grader.settings import Settings, given, resolve
-from grader.text import clip
+from grader.text import clip, format_size
 
 if TYPE_CHECKING:
     from grader.checks.base import Context
@@ -187,6 +187,8 @@ def _run(
             result.integrity = ctx.integrity
     # After close(): only then has the worker's output been drained to the end.
     result.stdout = worker.output if shown is None else worker.output[: shown.printed]
+    if worker.output_truncated and shown is None:  # a cut made after a hidden check began stays unsaid
+        result.stdout += f"\n[… truncated: only the first {format_size(settings.output_kb * 1024)} are kept]"
     result.defences = worker.defences
     findings = worker.findings
     before = len(findings) if shown is None else shown.findings

@@ -90,6 +90,8 @@ class Result:
     defences: list[str] = field(default_factory=list)
     #: Why this file was graded when its folder held both forms of the exercise (`grader.choice`).
     file_choice: str | None = None
+    #: Whether students may see every check's result (`grader.visibility`; not serialised).
+    released: bool = False
     #: The rubric's title and its misconceptions' titles by id, for reports (not serialised).
     title: str = ""
     misconception_titles: dict[str, str] = field(default_factory=dict)

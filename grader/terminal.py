@@ -11,15 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from grader.result import CheckResult, Result
-from grader.text import counted, message_line, name_line
-from grader.visibility import HIDDEN_MESSAGE, secret
+from grader.text import PRINTED_CHARS, counted, fenced, message_line, name_line
+from grader.visibility import pending_note, pending_points, shown_score, withheld
 
+#: Lines of the submission's own output the summary shows.
+PRINTED_LINES = 5
+#: A check whose result is not released yet.
+PENDING_MARK = "◌"
 MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
 COLOURS = {"passed": "32", "failed": "31", "error": "31", "timeout": "33", "skipped": "90"}
 
 
-def summary(result: Result, colour: bool = False) -> str:
-    """Human-readable summary of one graded submission, headed by the exercise's title."""
+def summary(result: Result, colour: bool = False, printed: int = PRINTED_LINES) -> str:
+    """Human-readable summary of one graded submission, headed by the exercise's title; then up
+    to `printed` lines of what the submission printed (the report has it all)."""
 
     def paint(text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if colour else text
@@ -29,21 +34,31 @@ def summary(result: Result, colour: bool = False) -> str:
         lines.append(f"  {message_line(result.file_choice)}")
     if result.status == "error":
         lines.append(paint(f"  could not be graded: {message_line(result.message)}", "31"))
-    lines.append(f"  score {_num(result.score)} / {_num(result.max_score)}  ({_tally(result)})")
+    lines.append(f"  score {_num(shown_score(result))} / {_num(result.max_score)}  ({_tally(result)})")
     for check in result.checks:
-        if check.status == "passed" or result.status == "error":
+        if result.status == "error" or (check.status == "passed" and not withheld(result, check)):
             continue
-        lines.extend(_check_lines(check, paint))
+        lines.extend(_check_lines(result, check, paint))
     for finding in result.integrity:
         lines.append(paint(f"  integrity: {message_line(finding.message)}", "33"))
+    if printed and result.stdout:
+        lines.extend(_printed(result.stdout, printed))
     return "\n".join(lines) + "\n"
 
 
-def _check_lines(check: CheckResult, paint: Callable[[str, str], str]) -> list[str]:
+def _printed(stdout: str, limit: int) -> list[str]:
+    """The first lines the submission printed, fenced so that none can pass for the grader's."""
+    shown = stdout.splitlines()
+    amount = f"the first {limit} of {len(shown)} lines" if len(shown) > limit else counted(len(shown), "line")
+    return [f"  what your code printed ({amount}):", fenced("\n".join(shown[:limit]), PRINTED_CHARS)]
+
+
+def _check_lines(result: Result, check: CheckResult, paint: Callable[[str, str], str]) -> list[str]:
+    if withheld(result, check):
+        head = f"  {PENDING_MARK} {check.title}  –/{_num(check.max_points)}"
+        return [paint(head, COLOURS["skipped"]), f"      {pending_note(check)}"]
     head = f"  {MARKS[check.status]} {check.title}  {_num(check.points)}/{_num(check.max_points)}"
     lines = [paint(head, COLOURS[check.status])]
-    if secret(check):
-        return lines + [f"      {HIDDEN_MESSAGE}"]
     if check.message:
         lines.append(f"      {message_line(check.message)}")
     if check.misconception:
@@ -54,12 +69,15 @@ def _check_lines(check: CheckResult, paint: Callable[[str, str], str]) -> list[s
 
 
 def _tally(result: Result) -> str:
+    """How the checks went, counting only those shown; then the points still to be released."""
+    shown = [check for check in result.checks if not withheld(result, check)]
+    pending = pending_points(result)
     counts: dict[str, int] = {}
-    for check in result.checks:
+    for check in shown:
         counts[check.status] = counts.get(check.status, 0) + 1
     if result.status == "graded" and counts.get("passed", 0) == len(result.checks):
         return "all checks passed"
-    parts = [f"{counts.get('passed', 0)} of {counted(len(result.checks), 'check')} passed"]
+    parts = [f"{counts.get('passed', 0)} of {counted(len(shown), 'check')} passed"]
     for status, noun in (("failed", "failed"), ("error", "error"), ("timeout", "timed out")):
         if counts.get(status):
             parts.append(counted(counts[status], noun, noun if status != "error" else None))
@@ -68,6 +86,8 @@ def _tally(result: Result) -> str:
             {message_line(c.message) for c in result.checks if c.status == "skipped" and c.message}
         )
         parts.append(f"{counts['skipped']} skipped: {'; '.join(reasons)}")
+    if pending:
+        parts.append(f"{_num(pending)} {'point' if pending == 1 else 'points'} still to be released")
     return ", ".join(parts)
 
 

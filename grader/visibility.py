@@ -1,9 +1,16 @@
-"""What a student may see of a result: the one policy every output and the report follow.
+"""What a student may see of a result: the one policy every student-facing output follows.
 
-A hidden check (visibility other than `visible`) shows its title and points only; a
-skipped one may still say why it was skipped, which is never secret. The student's
-own prints are withheld when a hidden check ran, because code that prints its
-arguments would reveal the hidden inputs.
+Gradescope's visibilities (`visible`, `hidden`, `after_due_date`, `after_published`).
+Before release a non-visible check that ran shows its title and its maximum points only:
+no pass or fail, no points, no message; the score counts the points shown and says how
+many are still to be released. After release (`Result.released`: `grade --release` or
+`GRADER_RELEASE=1`, since the grader cannot know the due date) everything shows. A
+skipped check may always say why it was skipped, which is never secret. The terminal,
+the report, JUnit and PrairieLearn follow this; Gradescope enforces each test's
+visibility itself; the result JSON is the grader's whole record, for TAs and LMS glue.
+
+What the submission printed is always the part printed before the first hidden check
+(`grader.api` keeps no more), so it may be shown.
 
 It is also where the machine outputs make student text inert (`grader.text`): a
 check's message is one line of bounded text, so that in a platform's plain-text
@@ -19,23 +26,51 @@ from collections.abc import Mapping
 from grader.result import CheckResult, Result
 from grader.text import PRINTED_CHARS, fenced, message_line, name_line
 
-#: All a student reads of a hidden check's message, in every output.
-HIDDEN_MESSAGE = "hidden check: details are shown after grading"
+#: Set to "1" to release every check's result (the command line's `--release`).
+RELEASE_ENV = "GRADER_RELEASE"
+#: What a student reads of a withheld check, by its visibility.
+PENDING = {
+    "hidden": "result hidden until the course releases it",
+    "after_due_date": "result released after the due date",
+    "after_published": "result released when grades are published",
+}
 
 
-def secret(check: CheckResult) -> bool:
-    """True when nothing beyond title, status and points may be shown."""
-    return check.hidden and check.status != "skipped"
+def release_asked(flag: bool, environ: Mapping[str, str]) -> bool:
+    """Whether every check's result is released: `--release`, or GRADER_RELEASE=1."""
+    return flag or environ.get(RELEASE_ENV) == "1"
 
 
-def stdout_withheld(result: Result) -> bool:
-    """Whether a hidden check ran (a submission that could not be run ran none)."""
-    return result.status == "graded" and any(secret(check) for check in result.checks)
+def withheld(result: Result, check: CheckResult) -> bool:
+    """True when only the check's title and maximum points may be shown."""
+    return not result.released and check.hidden and check.status != "skipped"
+
+
+def pending_note(check: CheckResult) -> str:
+    """Why a withheld check shows nothing yet, in true words for its visibility."""
+    return PENDING.get(check.visibility, PENDING["hidden"])
+
+
+def shown_score(result: Result) -> float:
+    """The points a student may see: those of the checks not withheld."""
+    if result.status == "error":
+        return 0.0
+    return sum(c.points for c in result.checks if not withheld(result, c))
+
+
+def pending_points(result: Result) -> float:
+    """The points still to be released (the withheld checks' maximum)."""
+    return sum(c.max_points for c in result.checks if withheld(result, c))
+
+
+def hidden_ran(result: Result) -> bool:
+    """Whether a hidden check ran: then only what was printed before it was kept."""
+    return result.status == "graded" and any(c.hidden and c.status != "skipped" for c in result.checks)
 
 
 def stdout_shown(result: Result) -> bool:
-    """Whether the student's captured output may be shown with the result."""
-    return bool(result.stdout) and not stdout_withheld(result)
+    """Whether there is captured output to show (only what came before any hidden check is kept)."""
+    return bool(result.stdout)
 
 
 def printed(result: Result) -> str:
@@ -60,11 +95,11 @@ def describe(check: CheckResult, titles: Mapping[str, str]) -> str:
     return "\n".join(p for p in (message_line(check.message), advice(check, titles)) if p)
 
 
-def message(check: CheckResult) -> str:
+def message(result: Result, check: CheckResult) -> str:
     """What a student may read of a check's message."""
-    return HIDDEN_MESSAGE if secret(check) else message_line(check.message)
+    return pending_note(check) if withheld(result, check) else message_line(check.message)
 
 
-def feedback(check: CheckResult, titles: Mapping[str, str]) -> str:
-    """What a student may read of a check: `describe`, or only that it is hidden."""
-    return HIDDEN_MESSAGE if secret(check) else describe(check, titles)
+def feedback(result: Result, check: CheckResult) -> str:
+    """What a student may read of a check: `describe`, or only when it will be released."""
+    return pending_note(check) if withheld(result, check) else describe(check, result.misconception_titles)

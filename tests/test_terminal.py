@@ -33,3 +33,21 @@ def test_the_file_choice_is_said_under_the_title() -> None:
     result = result_of("passed")
     result.file_choice = "exercise11.ipynb is graded: exercise11.py is the untouched starter"
     assert summary(result).splitlines()[1] == f"  {result.file_choice}"
+
+
+def test_a_withheld_check_shows_its_title_and_maximum_only_and_the_score_says_what_waits() -> None:
+    result = result_of("passed", "failed")
+    result.checks[1].visibility = "after_due_date"
+    text = summary(result)
+    assert "score 1 / 2" in text and "(1 of 1 check passed, 1 point still to be released)" in text
+    assert "  ◌ check 1  –/1\n      result released after the due date" in text
+    result.released = True
+    assert "✗ check 1  0/1" in summary(result) and "released" not in summary(result)
+
+
+def test_what_the_submission_printed_is_offered_fenced() -> None:
+    result = result_of("passed")
+    result.stdout = "".join(f"epoch {i}\n" for i in range(8))
+    lines = summary(result).splitlines()
+    assert lines[-6] == "  what your code printed (the first 5 of 8 lines):"
+    assert lines[-5:] == [f"  │ epoch {i}" for i in range(5)]

@@ -33,6 +33,7 @@ from grader.crosscheck import verified
 from grader.errors import CourseError, UsageError
 from grader.rubric import Rubric, load
 from grader.settings import given
+from grader.visibility import release_asked
 
 ExecutorKind = Literal["local", "dask"]
 
@@ -69,6 +70,7 @@ def grade_batch(
     canvas: str | os.PathLike[str] | None = None,
     executor: ExecutorKind = "local",
     scheduler: str | None = None,
+    release: bool = False,
     atol: float | None = None,
     rtol: float | None = None,
     eps: float | None = None,
@@ -81,6 +83,7 @@ def grade_batch(
     """Grade every student under `directory` into `out` (SPEC §3 `grade batch`).
 
     The keywords are the command line's options, settings included (as in `grader.grade`);
+    `release` lets the students' reports show every check (also GRADER_RELEASE=1);
     `environ` supplies GRADER_* variables (default: os.environ); `progress` receives a
     progress bar when it is a terminal. Raises `grader.errors.UsageError` before grading
     anything when the command cannot be carried out.
@@ -91,6 +94,7 @@ def grade_batch(
         atol=atol, rtol=rtol, eps=eps, timeout=timeout, memory_mb=memory_mb, output_kb=output_kb
     )
     plan = _plan(Path(directory), out, rubric, course, overrides, environ)
+    plan = replace(plan, template=replace(plan.template, released=release_asked(release, environ)))
     roster = gradebook.Roster.load(Path(canvas)) if canvas else None
     with _executor(executor, scheduler, jobs) as pool, journal.Journal(out / journal.NAME, resume) as book:
         todo = [e for e in plan.roll.entries if not book.done(e.key, e.fingerprint)]

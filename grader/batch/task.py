@@ -42,6 +42,8 @@ class Task:
     settings: dict[str, Any] = field(default_factory=dict)
     #: The GRADER_* environment variables of the parent.
     environ: dict[str, str] = field(default_factory=dict)
+    #: Whether the students' reports show every check's result (`grader.visibility`).
+    released: bool = False
 
     def failure(self, problem: str) -> Graded:
         """The outcome when this task could not be graded."""
@@ -107,9 +109,11 @@ def grade(task: Task) -> str:
 
 
 def _grade_file(task: Task, path: Path) -> Result:
-    return grade_submission(
+    result = grade_submission(
         path, rubric=task.rubric, course_dir=task.course, overrides=task.settings, env=task.environ
     )
+    result.released = task.released
+    return result
 
 
 def _report(result: Result, path: Path, both: bool) -> Report:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.cli.common import Environment, Exit, add_settings, positive, settings_of
+from grader.cli.common import Environment, Exit, add_release, add_settings, positive, settings_of
 from grader.text import message_line, name_line
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ def parser() -> argparse.ArgumentParser:
         "--executor", choices=("local", "dask"), default="local", help="where to grade (default: local)"
     )
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, for --executor dask")
+    add_release(parser)
     add_settings(parser)
     return parser
 
@@ -63,6 +64,7 @@ def handle(options: argparse.Namespace, env: Environment) -> int:
             canvas=options.canvas,
             executor=options.executor,
             scheduler=options.scheduler,
+            release=options.release,
             **settings_of(options),
             environ=env.environ,
             progress=env.stderr,

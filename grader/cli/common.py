@@ -49,6 +49,16 @@ def add_settings(parser: argparse.ArgumentParser) -> None:
     add_traceback(parser)
 
 
+def add_release(parser: argparse.ArgumentParser) -> None:
+    """`--release`: students may see every check's result (after the due date; the grader cannot know it)."""
+    parser.add_argument(
+        "--release",
+        action="store_true",
+        help="show hidden checks' results to students, e.g. after the due date "
+        "(default: their title and maximum points only; env GRADER_RELEASE=1)",
+    )
+
+
 def add_traceback(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--traceback", action="store_true", help="show the grader's own traceback on errors")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from grader.cli.common import Environment, Exit, add_settings, settings_of, user_message, write
+from grader.cli.common import Environment, Exit, add_release, add_settings, settings_of, user_message, write
 from grader.errors import CourseError, UsageError
 from grader.text import message_line
 
@@ -58,6 +58,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="FRACTION",
         help="exit 0 when the score is at least this fraction of the points (e.g. 0.8), else 1",
     )
+    add_release(parser)
     parser.add_argument(
         "--exit-zero",
         action="store_true",
@@ -98,6 +99,7 @@ class _Graded:
 def _grade_all(options: argparse.Namespace, env: Environment) -> _Graded:
     from grader.api import grade_submission, prestart
     from grader.choice import choose, settle
+    from grader.visibility import release_asked
 
     listed = [f for path in options.paths for f in _submissions(path)]
     if not listed:
@@ -132,6 +134,8 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> _Graded:
                             worker=upcoming.pop(0),
                         )
                     )
+                for result in results:
+                    result.released = release_asked(options.release, env.environ)
                 graded.counted.append(settle(choice, results))
                 for path, result in zip(choice.graded, results, strict=True):
                     graded.results.append(result)

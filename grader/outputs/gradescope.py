@@ -55,7 +55,7 @@ def _json(data: dict[str, Any]) -> str:
 
 
 def _overview(result: Result) -> str:
-    text = summary(result)
+    text = summary(result, printed=0)
     if visibility.stdout_shown(result):
         text += f"\n{visibility.printed(result)}\n"
     return text

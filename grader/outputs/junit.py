@@ -24,18 +24,19 @@ def dumps(results: Sequence[Result]) -> str:
     root = ET.Element("testsuites", name="grade")
     for result in results:
         root.append(_suite(result))
-    _count(root, [c for r in results for c in r.checks], sum(r.duration_s for r in results))
+    _count(root, [(r, c) for r in results for c in r.checks], sum(r.duration_s for r in results))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def _suite(result: Result) -> ET.Element:
     suite = ET.Element("testsuite", name=f"{result.exercise} ({name_line(result.submission)})")
-    _count(suite, result.checks, result.duration_s)
+    _count(suite, [(result, c) for c in result.checks], result.duration_s)
     properties = ET.SubElement(suite, "properties")
     for name, value in (
-        ("score", f"{result.score:g}"),
+        ("score", f"{visibility.shown_score(result):g}"),
         ("max_score", f"{result.max_score:g}"),
+        ("pending_points", f"{visibility.pending_points(result):g}"),
         ("status", result.status),
         ("sha256", result.sha256),
     ):
@@ -48,23 +49,26 @@ def _suite(result: Result) -> ET.Element:
 
 
 def _case(result: Result, check: CheckResult) -> ET.Element:
+    """One testcase; a withheld check is `skipped`, saying when its result is released."""
+    withheld = visibility.withheld(result, check)
+    points = "–" if withheld else f"{check.points:g}"
     case = ET.Element(
         "testcase",
-        name=f"{check.id}: {check.title} [{check.points:g}/{check.max_points:g}]",
+        name=f"{check.id}: {check.title} [{points}/{check.max_points:g}]",
         classname=result.exercise,
         time=f"{check.duration_s:.3f}",
     )
-    element = ELEMENTS.get(check.status)
+    element = "skipped" if withheld else ELEMENTS.get(check.status)
     if element:
-        text = visibility.feedback(check, result.misconception_titles)
+        text = visibility.feedback(result, check)
         first_line = text.partition("\n")[0]
         status = ET.SubElement(case, element, message=inert(first_line), type=check.status)
         status.text = inert(text)
     return case
 
 
-def _count(element: ET.Element, checks: Sequence[CheckResult], seconds: float) -> None:
-    statuses = [ELEMENTS.get(c.status) for c in checks]
+def _count(element: ET.Element, checks: Sequence[tuple[Result, CheckResult]], seconds: float) -> None:
+    statuses = ["skipped" if visibility.withheld(r, c) else ELEMENTS.get(c.status) for r, c in checks]
     element.set("tests", str(len(checks)))
     for name, attribute in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
         element.set(attribute, str(statuses.count(name)))

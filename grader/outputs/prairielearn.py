@@ -33,11 +33,12 @@ def dumps(results: Sequence[Result]) -> str:
 
 
 def _test(result: Result, check: CheckResult) -> dict[str, Any]:
+    titles = result.misconception_titles
     return {
         "name": check.title,
         "description": f"{result.exercise}: {check.id}",
         "points": round(check.points, 6),
         "max_points": check.max_points,
-        "message": visibility.message(check),
-        "output": "" if visibility.secret(check) else visibility.advice(check, result.misconception_titles),
+        "message": visibility.message(result, check),
+        "output": "" if visibility.withheld(result, check) else visibility.advice(check, titles),
     }

@@ -20,7 +20,6 @@ from grader.report.heatmap import legend
 from grader.report.view import report_view
 from grader.result import Result
 from grader.text import inert
-from grader.visibility import HIDDEN_MESSAGE
 
 STATUS_MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "◷", "skipped": "–", "hidden": "◌"}
 
@@ -28,7 +27,7 @@ STATUS_MARKS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "◷"
 def render(result: Result, source: str | None = None, now: datetime | None = None) -> str:
     """The report for `result`; `source` (the submission's text) adds code excerpts to errors."""
     view = report_view(result, source, now or datetime.now().astimezone())
-    return _template().render(report=view, legend=legend(), marks=STATUS_MARKS, hidden_note=HIDDEN_MESSAGE)
+    return _template().render(report=view, legend=legend(), marks=STATUS_MARKS)
 
 
 def source_of(submission: Path) -> str | None:

@@ -29,7 +29,10 @@ class CheckView:
     status: str
     points: float
     max_points: float
-    hidden: bool
+    #: Withheld before release: only the title, the maximum points and `pending` show.
+    withheld: bool
+    #: When a withheld check's result is released, or why a hidden check was skipped.
+    pending: str | None = None
     message: str | None = None
     misconception: str | None = None
     hint: str | None = None
@@ -40,13 +43,13 @@ class CheckView:
 
     @property
     def state(self) -> str:
-        """The status to show: a hidden check that ran shows only as hidden."""
-        return "hidden" if self.hidden and self.status != "skipped" else self.status
+        """The status to show: a withheld check shows only as hidden."""
+        return "hidden" if self.withheld else self.status
 
     @property
     def explained(self) -> bool:
         """Whether the check gets a section of its own below the overview (skips say why in one line)."""
-        return self.status not in ("passed", "skipped") and not self.hidden
+        return self.status not in ("passed", "skipped") and not self.withheld
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,10 @@ class ReportView:
     sha256: str
     graded_at: str
     duration_s: float
+    #: The points shown (a withheld check's are not), and those still to be released.
     score: float
     max_score: float
+    pending_points: float
     #: Which file of the folder was graded and why, when the folder held both forms.
     file_choice: str | None
     #: Why nothing could be run (syntax error, ...), with the offending lines when known.
@@ -67,7 +72,8 @@ class ReportView:
     checks: list[CheckView]
     counts: dict[str, int]
     stdout: str
-    stdout_withheld: bool
+    #: Whether hidden checks ran, so that only what was printed before them is kept.
+    stdout_cut: bool
     integrity: list[Finding]
     defences: list[str]
 
@@ -99,15 +105,16 @@ def report_view(result: Result, source: str | None, now: datetime) -> ReportView
         sha256=result.sha256,
         graded_at=now.strftime("%Y-%m-%d %H:%M"),
         duration_s=result.duration_s,
-        score=result.score,
+        score=visibility.shown_score(result),
         max_score=result.max_score,
+        pending_points=visibility.pending_points(result),
         file_choice=message_line(result.file_choice) if result.file_choice else None,
         problem=message_line(result.message) if result.status == "error" else None,
         problem_lines=source_lines.excerpt_at(source, line) if source and line else [],
         checks=checks,
         counts=counts,
         stdout=bounded(result.stdout, PRINTED_CHARS),
-        stdout_withheld=bool(result.stdout) and visibility.stdout_withheld(result),
+        stdout_cut=visibility.hidden_ran(result),
         integrity=[Finding(name_line(f.rule), message_line(f.message)) for f in result.integrity],
         defences=[name_line(defence) for defence in result.defences],
     )
@@ -120,11 +127,11 @@ def check_view(result: Result, check: CheckResult, source: str | None) -> CheckV
         status=check.status,
         points=check.points,
         max_points=check.max_points,
-        hidden=check.hidden,
+        withheld=visibility.withheld(result, check),
     )
-    if visibility.secret(check):
-        return view
-    if check.hidden:  # skipped: the reason is never secret
+    if view.withheld:
+        return replace(view, pending=visibility.pending_note(check))
+    if check.hidden and check.status == "skipped":  # the reason is never secret
         return replace(view, message=message_line(check.message))
     details = check.details
     return replace(

@@ -120,7 +120,7 @@ def test_usage_errors_stay_one_line(graded: Path, monkeypatch: pytest.MonkeyPatc
 def test_a_machine_output_on_stdout_is_all_stdout_carries(graded: Path, option: str) -> None:
     code, out, err = run_cli([str(graded), "--no-html", option, "-"])
     assert code == 1
-    assert "score 3.5 / 13" in err  # the summary; stdout below parses whole
+    assert "score 2 / 13" in err  # the summary; stdout below parses whole
     if option == "--json":  # several files: one JSON document per line
         documents = [json.loads(line) for line in out.splitlines()]
         assert [d["submission"] for d in documents] == ["exercise11.py", "exercise12.py"]
@@ -128,3 +128,19 @@ def test_a_machine_output_on_stdout_is_all_stdout_carries(graded: Path, option: 
         assert out.startswith("<?xml")
     else:
         json.loads(out)
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "released"),
+    [([], {}, False), (["--release"], {}, True), ([], {"GRADER_RELEASE": "1"}, True)],
+)
+def test_hidden_results_wait_for_release(
+    graded: Path, argv: list[str], environ: dict[str, str], released: bool
+) -> None:
+    _, out, _ = run_cli([str(graded / "exercise11.py"), "--no-html", *argv], environ=environ)
+    row = next(line for line in out.splitlines() if "matches the reference on other sizes" in line)
+    if released:
+        assert row.endswith("1.5/4") and "score 3.5 / 13" in out and samples.SECRET in out
+    else:
+        assert row.endswith("–/4") and "score 2 / 13" in out and samples.SECRET not in out
+        assert "4 points still to be released" in out and "result hidden until the course releases it" in out

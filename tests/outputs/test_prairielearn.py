@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from grader.outputs import prairielearn
-from grader.visibility import HIDDEN_MESSAGE
+from grader.visibility import PENDING
 from tests.outputs.schemas import assert_prairielearn
 from tests.report import samples
 
@@ -23,7 +23,7 @@ def test_tests_carry_message_and_advice_but_hidden_ones_only_say_so() -> None:
     failed, hidden = data["tests"][1], data["tests"][2]
     assert failed["message"].startswith("dW1 is off")
     assert failed["output"] == f"Mistake: Forgot to divide by N\nHint: {samples.HINT}"
-    assert (hidden["message"], hidden["output"]) == (HIDDEN_MESSAGE, "")
+    assert (hidden["message"], hidden["output"]) == (PENDING["hidden"], "")
     assert samples.SECRET not in json.dumps(data)
 
 
@@ -34,7 +34,7 @@ def test_a_submission_that_could_not_run_scores_zero_with_its_reason() -> None:
     assert "syntax error at line 3" in data["message"]
 
 
-def test_prints_are_shown_when_no_hidden_check_ran() -> None:
+def test_prints_are_shown_they_came_before_any_hidden_check() -> None:
     data = json.loads(prairielearn.dumps([samples.engine_result()]))
     assert "RuntimeWarning" in data["output"]
-    assert json.loads(prairielearn.dumps([samples.mlp_result()]))["output"] == ""
+    assert "loss 1.0986" in json.loads(prairielearn.dumps([samples.mlp_result()]))["output"]

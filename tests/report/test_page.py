@@ -9,7 +9,7 @@ import numpy as np
 
 from grader.report.page import render
 from grader.result import CheckResult, Result
-from grader.visibility import HIDDEN_MESSAGE
+from grader.visibility import PENDING
 from tests.report import samples
 
 NOW = datetime(2025, 1, 2, 3, 4, tzinfo=timezone.utc)
@@ -27,7 +27,7 @@ def text_of(html: str) -> str:
 def test_header_shows_exercise_score_time_and_hash() -> None:
     words = text_of(page())
     assert "Backpropagation by hand through a two-layer MLP" in words
-    assert "3.5 / 13" in words
+    assert "2 / 13" in words  # before release: the hidden check's 1.5 points are not shown
     assert "2025-01-02 03:04" in words
     assert "ab" * 32 in words
 
@@ -48,13 +48,23 @@ def test_a_failed_check_names_the_mistake_by_title_with_hint_and_evidence() -> N
     assert ">6</td>" in html  # yours ÷ expected shows the factor
 
 
-def test_hidden_checks_show_title_and_points_only() -> None:
+def test_hidden_checks_show_title_and_maximum_points_only_before_release() -> None:
     html = page()
+    words = text_of(html)
     assert samples.SECRET not in html
     assert "4242" not in html
     assert "mlp_backward matches the reference on other sizes" in html
-    assert "1.5 / 4" in html
-    assert HIDDEN_MESSAGE in html
+    assert "– / 4" in words and "1.5 / 4" not in words  # no points earned shown
+    assert PENDING["hidden"] in words
+    assert "2 / 13" in words and "4 more points still to be released" in words  # the score shown
+
+
+def test_after_release_everything_shows() -> None:
+    result = samples.mlp_result()
+    result.released = True
+    words = text_of(page(result))
+    assert "1.5 / 4" in words and "3.5 / 13" in words and samples.SECRET in words
+    assert "still to be released" not in words
 
 
 def test_a_hidden_failure_is_not_counted_as_failed() -> None:
@@ -65,11 +75,12 @@ def test_skipped_checks_say_why_even_when_hidden() -> None:
     assert "skipped: runs on the course autograder" in text_of(page())
 
 
-def test_prints_are_withheld_when_a_hidden_check_ran() -> None:
+def test_prints_are_shown_and_said_to_stop_where_hidden_checks_began() -> None:
     result = samples.mlp_result()
-    assert "loss 1.0986" not in page(result)
-    result.checks = [c for c in result.checks if not c.hidden]
     assert "loss 1.0986" in page(result)
+    assert "before the hidden checks ran" in text_of(page(result))
+    result.checks = [c for c in result.checks if not c.hidden]
+    assert "before the hidden checks ran" not in text_of(page(result))
 
 
 def test_traceback_highlights_the_offending_line_in_context() -> None:
