@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from grader.result import CheckResult, Result
 from grader.text import PRINTED_CHARS, counted, fenced, message_line, name_line
-from grader.visibility import pending_note, pending_points, shown_score, withheld
+from grader.visibility import other_failures, pending_note, pending_points, shown_score, withheld
 
 #: Lines of the submission's own output the summary shows.
 PRINTED_LINES = 5
@@ -61,6 +61,7 @@ def _check_lines(result: Result, check: CheckResult, paint: Callable[[str, str],
     lines = [paint(head, COLOURS[check.status])]
     if check.message:
         lines.append(f"      {message_line(check.message)}")
+    lines.extend(f"      {line}" for line in other_failures(check))
     if check.misconception:
         lines.append(f"      mistake: {check.misconception}")
     if check.hint:

@@ -90,9 +90,19 @@ def advice(check: CheckResult, titles: Mapping[str, str]) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def other_failures(check: CheckResult) -> list[str]:
+    """Each distinct failure after the first (the message's), one bounded line each, naming its cases."""
+    return [
+        f"also, {name_line(', '.join(failure.cases))}: {message_line(failure.message)}"
+        for failure in check.failures[1:]
+    ]
+
+
 def describe(check: CheckResult, titles: Mapping[str, str]) -> str:
-    """Message, mistake and hint in full (for platforms that enforce visibility themselves)."""
-    return "\n".join(p for p in (message_line(check.message), advice(check, titles)) if p)
+    """Message, other failures, mistake and hint in full (for platforms that enforce visibility
+    themselves)."""
+    parts = [message_line(check.message), *other_failures(check), advice(check, titles)]
+    return "\n".join(p for p in parts if p)
 
 
 def message(result: Result, check: CheckResult) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.result import CheckResult, Result
+from grader.result import CheckResult, Failure, Result
 from grader.terminal import summary
 
 
@@ -51,3 +51,18 @@ def test_what_the_submission_printed_is_offered_fenced() -> None:
     lines = summary(result).splitlines()
     assert lines[-6] == "  what your code printed (the first 5 of 8 lines):"
     assert lines[-5:] == [f"  │ epoch {i}" for i in range(5)]
+
+
+def test_every_distinct_failure_is_said_once() -> None:
+    result = result_of("failed")
+    check = result.checks[0]
+    check.message = "tanh: returned None [3 of 4 cases failed: tanh, exp, relu]"
+    check.failures = [
+        Failure(["tanh"], "tanh: returned None"),
+        Failure(["exp", "relu"], "exp: UnboundLocalError (line 12): local variable 'out' referenced"),
+    ]
+    lines = summary(result).splitlines()
+    at = lines.index(f"      {check.message}")
+    assert lines[at + 1] == (
+        "      also, exp, relu: exp: UnboundLocalError (line 12): local variable 'out' referenced"
+    )

@@ -34,6 +34,8 @@ class CheckView:
     #: When a withheld check's result is released, or why a hidden check was skipped.
     pending: str | None = None
     message: str | None = None
+    #: Each distinct failure after the first, one line each.
+    others: list[str] = field(default_factory=list)
     misconception: str | None = None
     hint: str | None = None
     case: str | None = None
@@ -137,6 +139,7 @@ def check_view(result: Result, check: CheckResult, source: str | None) -> CheckV
     return replace(
         view,
         message=message_line(check.message),
+        others=visibility.other_failures(check),
         misconception=visibility.misconception_title(check, result.misconception_titles),
         hint=check.hint,
         case=_label(details.get("case")),

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from grader.report.page import render
-from grader.result import CheckResult, Result
+from grader.result import CheckResult, Failure, Result
 from grader.visibility import PENDING
 from tests.report import samples
 
@@ -145,3 +145,12 @@ def test_the_page_is_self_contained() -> None:
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)
     assert "@import" not in html and "url(http" not in html
+
+
+def test_each_distinct_failure_after_the_first_is_listed() -> None:
+    result = samples.mlp_result()
+    result.checks[1].failures = [
+        Failure(["case 1"], "dW1 is off"),
+        Failure(["case 2"], "db2 has shape (1, 3), expected (3,)"),
+    ]
+    assert "also, case 2: db2 has shape (1, 3), expected (3,)" in text_of(page(result))
