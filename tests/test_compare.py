@@ -25,6 +25,28 @@ def test_broadcast_shape_suggests_summing(got: tuple[int, ...], expected: tuple[
     assert found and found.message.endswith("did you forget to sum over the broadcast axes?")
 
 
+def test_an_extra_length_one_axis_is_named_and_the_values_are_judged_as_reshaped() -> None:
+    expected = np.array([1.0, -2.0, 0.5])
+    found = compare_arrays(expected.reshape(1, 3), expected, TOL, "db1")
+    assert found and found.message == (
+        "db1 has shape (1, 3), expected (3,): an extra length-1 axis (keepdims=True, or a reshape?); "
+        "reshaped to (3,), its values are right"
+    )
+    found = compare_arrays(2 * expected.reshape(1, 3, 1), expected, TOL, "db1")
+    assert found and found.message.startswith(
+        "db1 has shape (1, 3, 1), expected (3,): 2 extra length-1 axes (keepdims=True, or a reshape?); "
+        "reshaped to (3,), db1 is off: 3 of 3 entries differ"
+    )
+
+
+def test_a_missing_length_one_axis_is_named() -> None:
+    found = compare_arrays(np.ones(4), np.ones((4, 1)), TOL, "mu")
+    assert found and found.message == (
+        "mu has shape (4,), expected (4, 1): a missing length-1 axis "
+        "(keepdims=True forgotten, or a reshape?); reshaped to (4, 1), its values are right"
+    )
+
+
 def test_single_numbers_get_a_factor_only_when_it_is_whole() -> None:
     found = compare_arrays(-2.85595, 1.0, TOL, "dL/dx")
     assert found and "times" not in found.message

@@ -90,7 +90,7 @@ def compare_arrays(got: Any, expected: Any, tol: Settings, name: str, strict: bo
         return Mismatch(name, f"{name} is not a number or an array of numbers")
     e = np.asarray(expected, dtype=np.float64)
     if g.shape != e.shape:
-        return Mismatch(name, _shape_message(name, g.shape, e.shape), e, g)
+        return Mismatch(name, _shape_message(g, e, tol, name, strict), e, g)
     if strict and not np.isfinite(e).all():
         where = f" at {_index(np.argwhere(~np.isfinite(e))[0])}" if e.ndim else ""
         raise NotJudgeable(f"the correct value of {name} is not finite{where}")
@@ -109,13 +109,34 @@ def compare_arrays(got: Any, expected: Any, tol: Settings, name: str, strict: bo
     return Mismatch(name, _value_message(name, g, e, wrong, tol), e, g, {"wrong": int(wrong.sum())})
 
 
-def _shape_message(name: str, got: tuple[int, ...], expected: tuple[int, ...]) -> str:
-    message = f"{name} has shape {got}, expected {expected}"
-    if len(got) == len(expected) >= 2 and got == expected[::-1]:
+def _shape_message(g: np.ndarray, e: np.ndarray, tol: Settings, name: str, strict: bool) -> str:
+    message = f"{name} has shape {g.shape}, expected {e.shape}"
+    if g.ndim == e.ndim >= 2 and g.shape == e.shape[::-1]:
         return message + ": transposed?"
-    if _broadcasts_to(expected, got):
+    if g.size == e.size and _squeezed(g.shape) == _squeezed(e.shape):
+        reshaped = compare_arrays(g.reshape(e.shape), e, tol, name, strict)
+        values = reshaped.message if reshaped else "its values are right"
+        return f"{message}: {_unit_axes(g.shape, e.shape)}; reshaped to {e.shape}, {values}"
+    if _broadcasts_to(e.shape, g.shape):
         return message + ": did you forget to sum over the broadcast axes?"
     return message
+
+
+def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(size for size in shape if size != 1)
+
+
+def _unit_axes(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    """How two shapes with the same sizes differ in their length-1 axes (what keepdims=True or a
+    reshape changes), the sizes being right."""
+    extra = got.count(1) - expected.count(1)
+    axes = "axis" if abs(extra) == 1 else "axes"
+    if extra > 0:
+        return f"{'an' if extra == 1 else extra} extra length-1 {axes} (keepdims=True, or a reshape?)"
+    if extra < 0:
+        count = "a" if extra == -1 else -extra
+        return f"{count} missing length-1 {axes} (keepdims=True forgotten, or a reshape?)"
+    return "its length-1 axes are in other places (a reshape?)"
 
 
 def _broadcasts_to(small: tuple[int, ...], big: tuple[int, ...]) -> bool:

@@ -17,6 +17,7 @@ import numpy as np
 
 from grader.checks.base import (
     CaseFailure,
+    CheckFailed,
     Context,
     Judgement,
     ask,
@@ -49,12 +50,16 @@ def judge(check: Check, ctx: Context) -> Judgement:
         truth = ctx.truth.gradient(check, probe, case, tol.eps)
         request = {"eps": tol.eps, "points": truth is None}
         answer = ask(ctx, check, case, deadline, problem.spec(truth is None), {PERTURB: request})
-        failure = _shapes(problem, answer, case)
-        if failure is None and truth is None:
+        if truth is None:
             own.append(problem.value)
-            failure = _against_own(problem, answer, case, tol)
-        elif failure is None:
-            failure = _against_truth(problem, answer, truth, case, tol)
+            numeric = _own_numeric(problem, answer, case, tol)
+        else:
+            numeric = truth["numeric"]
+        failure = _shapes(problem, answer["grads"], numeric, case, tol)
+        if failure is None and truth is not None and problem.own:
+            failure = _own_value(problem, answer, truth, case, tol)
+        if failure is None:
+            failure = _gradients(problem, answer["grads"], numeric, case, tol)
         if failure is not None and failure.misconception is None and failure.status == "failed":
             failure.misconception = _misconception(ctx, check, case, answer, tol)
         return failure
@@ -66,45 +71,44 @@ def judge(check: Check, ctx: Context) -> Judgement:
     return outcome
 
 
-def _shapes(problem: GradProblem, answer: dict[str, Any], case: Case) -> CaseFailure | None:
-    """Wrong shapes are reported before any numbers are compared."""
+def _shapes(
+    problem: GradProblem, grads: dict[str, Any], numeric: dict[str, Any], case: Case, tol: Settings
+) -> CaseFailure | None:
+    """Wrong shapes are reported before any numbers are compared (with whether the values are right)."""
     for name, param in problem.params.items():
-        got = answer["grads"][name]
-        if got.shape != param.shape:
-            mismatch = compare_arrays(got, np.zeros(param.shape), Settings(), problem.label(name))
+        if grads[name].shape != param.shape:
+            mismatch = compare_arrays(grads[name], numeric[name], tol, problem.label(name))
             assert mismatch is not None
             return CaseFailure("failed", prefix(case) + mismatch.message)
     return None
 
 
-def _against_truth(
+def _own_value(
     problem: GradProblem, answer: dict[str, Any], truth: dict[str, Any], case: Case, tol: Settings
 ) -> CaseFailure | None:
-    """The function's value (when it is the submission's), then each gradient, against the correct ones."""
-    if problem.own:
-        wrong = compare_arrays(answer["loss"], truth["loss"], tol, problem.value)
-        if wrong is not None:
-            return CaseFailure("failed", f"{prefix(case)}{wrong.message}: {WRONG_FUNCTION}")
-    return _gradients(problem, answer["grads"], truth["numeric"], case, tol)
+    """The function's value, when it is the submission's own, against the correct one."""
+    wrong = compare_arrays(answer["loss"], truth["loss"], tol, problem.value)
+    if wrong is None:
+        return None
+    return CaseFailure("failed", f"{prefix(case)}{wrong.message}: {WRONG_FUNCTION}")
 
 
-def _against_own(
-    problem: GradProblem, answer: dict[str, Any], case: Case, tol: Settings
-) -> CaseFailure | None:
-    """The fallback without correct values: the submission's own function, if it is not degenerate."""
+def _own_numeric(problem: GradProblem, answer: dict[str, Any], case: Case, tol: Settings) -> dict[str, Any]:
+    """The fallback without correct values: central differences of the submission's own function,
+    unless it is degenerate (then the case fails)."""
     numeric = {}
     for name, param in problem.params.items():
         plus, minus = answer["plus"][name], answer["minus"][name]
         values = np.concatenate([plus, minus, [answer["loss"]]])
         if not np.isfinite(values).all():
             what = "NaN" if np.isnan(values).any() else "infinite"
-            return CaseFailure(
+            raise CheckFailed(
                 "failed", f"{prefix(case)}{problem.value} is {what} at a point of the gradient check"
             )
         numeric[name] = ((plus - minus) / (2 * tol.eps)).reshape(param.shape)
     if all(not value.any() for value in numeric.values()):
-        return CaseFailure("failed", f"{prefix(case)}{problem.value} {FLAT}")
-    return _gradients(problem, answer["grads"], numeric, case, tol)
+        raise CheckFailed("failed", f"{prefix(case)}{problem.value} {FLAT}")
+    return numeric
 
 
 def _gradients(
