@@ -8,6 +8,7 @@ judging becomes that check's `error`, never a crash of the grader.
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from grader.answers import Malformed, Spec
 from grader.checks.compare import NotJudgeable
 from grader.probes.base import Case, Probe
-from grader.result import CheckResult, CheckStatus, Finding
+from grader.result import CheckResult, CheckStatus, Failure, Finding
 from grader.rubric import Check, Rubric
 from grader.rules import TAMPER
 from grader.sandbox.meter import Unmeasurable
@@ -83,6 +84,8 @@ class Judgement:
     message: str | None = None
     misconception: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: Each distinct failure of the check's cases (see `over_cases`).
+    failures: list[Failure] = field(default_factory=list)
 
 
 def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Judgement]) -> CheckResult:
@@ -116,6 +119,7 @@ def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Judg
         misconception=outcome.misconception,
         duration_s=time.perf_counter() - started,
         details=outcome.details,
+        failures=outcome.failures,
     )
 
 
@@ -244,7 +248,8 @@ class CaseFailure:
 
 
 def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFailure | None]) -> Judgement:
-    """Grade each case (partial credit per case); report the first failure and which failed.
+    """Grade each case (partial credit per case); report the first failure, how many failed, and each
+    distinct failure once (`distinct`).
 
     Only cases that ran and passed earn credit: after a timeout, or once the submission's time
     is up, the remaining cases are not run and earn nothing.
@@ -282,9 +287,34 @@ def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFail
         more = ", ..." if len(failures) > 6 else ""
         message += f" [{len(failures)} of {len(cases)} cases failed: {labels}{more}]"
     misconception = next((f.misconception for _, f in failures if f.misconception), None)
+    details = {"case": first_case.label, **first.details}
     return Judgement(
-        first.status, passed / len(cases), message, misconception, {"case": first_case.label, **first.details}
+        first.status, passed / len(cases), message, misconception, details, distinct(failures)
     )
+
+
+#: A number in a message (not a digit of a name such as dW2): what differs between cases of one cause.
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", re.IGNORECASE)
+
+
+def distinct(failures: list[tuple[Case, CaseFailure]]) -> list[Failure]:
+    """One Failure per cause, in the order the causes first failed, with every case it covers.
+
+    Two cases fail for the same cause when they name the same misconception, or else when they
+    have the same status and the same message once the case's name and its numbers (values,
+    indices, counts, line numbers) are set aside: "dW2 is off ... at [0, 2]" in one case and
+    "... at [1, 0]" in another are one bug, a None from tanh and an UnboundLocalError in exp are two.
+    """
+    groups: dict[tuple[str, ...], Failure] = {}
+    for case, failure in failures:
+        if failure.misconception:
+            cause: tuple[str, ...] = (failure.status, "misconception", failure.misconception)
+        else:
+            text = failure.message.removeprefix(prefix(case))
+            cause = (failure.status, "message", _NUMBER.sub("#", text))
+        group = groups.setdefault(cause, Failure([], failure.message, failure.misconception))
+        group.cases.append(case.label)
+    return list(groups.values())
 
 
 def prefix(case: Case) -> str:

@@ -49,6 +49,14 @@ MATRIX = {
         checks(REVERSE[::2], "failed", "grads-not-reset"),
         {"jacobian_reverse.gradcheck": "row 1 of mixed (n=3, m=4): J[1] is off"},
     ),
+    "two_bugs": Expect(
+        {
+            "dual.operators": ("failed", None),
+            **checks(("jvp.reference", "jvp.evaluations", "jacobians.reference"), "error", None),
+            **checks(("jacobian_forward.gradcheck", "jacobian_forward.evaluations"), "error", None),
+        },
+        {"dual.operators": "__truediv__ (a / b): tangent is off"},
+    ),
     "missing_reverse": Expect(
         checks((*REVERSE, REVERSE_COST), "error", None),
         {"jacobian_reverse.gradcheck": "exercise17.py does not define jacobian_reverse"},
@@ -60,3 +68,18 @@ MATRIX = {
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_student_matrix(name: str, tmp_path: Path) -> None:
     assert_verdicts(grade_student("exercise17", name, tmp_path), MATRIX[name])
+
+
+@pytest.mark.slow
+def test_each_distinct_failure_of_a_check_is_explained_once(tmp_path: Path) -> None:
+    result = grade_student("exercise17", "two_bugs", tmp_path)
+    operators = next(check for check in result.checks if check.id == "dual.operators")
+    assert [(failure.cases, failure.message) for failure in operators.failures] == [
+        (["__truediv__ (a / b)"], operators.message.split(" [")[0]),
+        (
+            ["__rtruediv__ (2 / a)"],
+            "__rtruediv__ (2 / a): TypeError: unsupported operand type(s) for /: 'float' and 'Dual'",
+        ),
+    ]
+    forward = next(check for check in result.checks if check.id == "jacobian_forward.gradcheck")
+    assert [len(failure.cases) for failure in forward.failures] == [4, 1]
