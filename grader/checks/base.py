@@ -288,9 +288,7 @@ def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFail
         message += f" [{len(failures)} of {len(cases)} cases failed: {labels}{more}]"
     misconception = next((f.misconception for _, f in failures if f.misconception), None)
     details = {"case": first_case.label, **first.details}
-    return Judgement(
-        first.status, passed / len(cases), message, misconception, details, distinct(failures)
-    )
+    return Judgement(first.status, passed / len(cases), message, misconception, details, distinct(failures))
 
 
 #: A number in a message (not a digit of a name such as dW2): what differs between cases of one cause.

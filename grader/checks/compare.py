@@ -160,7 +160,7 @@ def _value_message(name: str, g: np.ndarray, e: np.ndarray, wrong: np.ndarray, t
     )
     factor = constant_factor(g, e, tol)
     if factor is not None:
-        message += f"; {'every entry' if g.size > 1 else 'it'} is {_factor_words(factor)}"
+        message += f"; {'every entry' if g.size > 1 else 'it'} is {factor_words(factor)}"
     return message
 
 
@@ -184,7 +184,7 @@ def _simple(c: float) -> bool:
     return whole <= 1000 and abs(whole - round(whole)) < 1e-6
 
 
-def _factor_words(c: float) -> str:
+def factor_words(c: float) -> str:
     if np.isclose(c, -1.0):
         return "the expected value with the opposite sign"
     if abs(c) >= 1:

@@ -26,6 +26,7 @@ from grader.checks.base import (
     prefix,
 )
 from grader.checks.compare import compare_arrays, matches
+from grader.checks.flow import first_cause, nothing_reached
 from grader.probes.base import PERTURB, Case, GradProblem
 from grader.rubric import Check
 from grader.settings import Settings
@@ -75,11 +76,14 @@ def _shapes(
     problem: GradProblem, grads: dict[str, Any], numeric: dict[str, Any], case: Case, tol: Settings
 ) -> CaseFailure | None:
     """Wrong shapes are reported before any numbers are compared (with whether the values are right)."""
-    for name, param in problem.params.items():
-        if grads[name].shape != param.shape:
+    labelled = {problem.label(name): name for name in problem.params}
+    for name in (labelled[label] for label in problem.flow.ordered(labelled)):
+        if grads[name].shape != problem.params[name].shape:
             mismatch = compare_arrays(grads[name], numeric[name], tol, problem.label(name))
             assert mismatch is not None
-            return CaseFailure("failed", prefix(case) + mismatch.message)
+            return CaseFailure(
+                "failed", prefix(case) + mismatch.message, details={"first_wrong": mismatch.name}
+            )
     return None
 
 
@@ -114,12 +118,27 @@ def _own_numeric(problem: GradProblem, answer: dict[str, Any], case: Case, tol: 
 def _gradients(
     problem: GradProblem, grads: dict[str, Any], numeric: dict[str, Any], case: Case, tol: Settings
 ) -> CaseFailure | None:
-    for name in problem.params:
-        mismatch = compare_arrays(grads[name], numeric[name], tol, problem.label(name))
-        if mismatch is not None:
-            details = {"name": mismatch.name, "expected": mismatch.expected, "got": mismatch.got}
-            return CaseFailure("failed", prefix(case) + mismatch.message, details=details)
-    return None
+    """Every gradient against the correct one; the message starts at the first cause (see `flow`)."""
+    labelled = {problem.label(name): name for name in problem.params}
+    got = {label: grads[name] for label, name in labelled.items()}
+    correct = {label: numeric[name] for label, name in labelled.items()}
+    cause = nothing_reached(problem.flow, got, correct, tol)
+    if cause is None:
+        wrong = {
+            label: mismatch
+            for label in labelled
+            if (mismatch := compare_arrays(got[label], correct[label], tol, label)) is not None
+        }
+        if not wrong:
+            return None
+        cause = first_cause(problem.flow, list(labelled), wrong, tol)
+    details = {
+        "name": cause.first,
+        "expected": correct[cause.first],
+        "got": got[cause.first],
+        **cause.details,
+    }
+    return CaseFailure("failed", prefix(case) + cause.message, details=details)
 
 
 def _misconception(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from grader.answers import like
@@ -15,9 +16,11 @@ from grader.checks.base import (
     over_cases,
     prefix,
 )  # fmt: skip
-from grader.checks.compare import compare, matches
-from grader.probes.base import Case
+from grader.checks.compare import Mismatch, compare, matches
+from grader.checks.flow import Cause, first_cause
+from grader.probes.base import Case, Flow
 from grader.rubric import Check
+from grader.settings import Settings
 
 
 def judge(check: Check, ctx: Context) -> Judgement:
@@ -33,15 +36,32 @@ def judge(check: Check, ctx: Context) -> Judgement:
         if mismatch is None:
             return None
         misconception = matching_misconception(ctx, check, case, got, lambda g, wrong: matches(g, wrong, tol))
+        cause, mismatch = _first_cause(probe.flow, got, expected, mismatch, tol)
         details = {
             "name": mismatch.name,
             "expected": mismatch.expected,
             "got": mismatch.got,
+            **cause.details,
             **_graph(expected, got),
         }
-        return CaseFailure("failed", prefix(case) + mismatch.message, misconception, details)
+        return CaseFailure("failed", prefix(case) + cause.message, misconception, details)
 
     return over_cases(check, ctx, one)
+
+
+def _first_cause(
+    flow: Flow, got: Any, expected: Any, mismatch: Mismatch, tol: Settings
+) -> tuple[Cause, Mismatch]:
+    """The cause to report and its mismatch: the first in data-flow order when the answer is a mapping
+    of gradients with a flow, and whole; otherwise the first mismatch in the answer's own order."""
+    whole = isinstance(expected, Mapping) and isinstance(got, Mapping) and got.keys() == expected.keys()
+    if not (flow.order and whole):
+        return Cause(mismatch.name, mismatch.message), mismatch
+    wrong = {
+        key: found for key in expected if (found := compare(got[key], expected[key], tol, key)) is not None
+    }
+    cause = first_cause(flow, list(expected), wrong, tol)
+    return cause, wrong[cause.first]
 
 
 def _graph(expected: Any, got: Any) -> dict[str, Any]:

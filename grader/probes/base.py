@@ -13,7 +13,7 @@ with (`truth`: the reference's, or the course's shipped values), and how to judg
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,28 @@ Judge = Callable[[Inputs, Any, Any], Verdict]
 
 
 @dataclass(frozen=True)
+class Flow:
+    """The order in which a backward pass computes gradients, so that feedback starts at the first cause.
+
+    `order` names gradients as feedback names them (a gradient check's labels, a value probe's
+    answer keys), nearest the loss first: when dW2 and dW1 are both wrong, dW2 is the one to fix
+    first, dW1 may only inherit its error. `through` maps an intermediate gradient the backward
+    pass computes (`"dz2 = dL/dz2"`) to every gradient computed from it: when all of those are
+    wrong, it is the likely cause.
+    """
+
+    order: tuple[str, ...] = ()
+    through: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def ordered(self, names: Iterable[str]) -> list[str]:
+        """`names` in data-flow order; names `order` does not place (forward outputs) come first."""
+        names = list(names)
+        return [name for name in names if name not in self.order] + [
+            name for name in self.order if name in names
+        ]
+
+
+@dataclass(frozen=True)
 class Probe:
     """A named way to exercise the submission; callable as `probe(module, inputs)`.
 
@@ -73,6 +95,8 @@ class Probe:
     truth: bool = False
     raises: Mapping[str, Verdict] = field(default_factory=dict)
     resource: Resource | None = None
+    #: A value probe whose answer holds gradients: their data-flow order (see `Flow`).
+    flow: Flow = field(default_factory=Flow)
 
     def __call__(self, module: Any, inputs: Inputs) -> Any:
         return self.run(module, inputs)
@@ -163,7 +187,8 @@ class GradProblem:
     match; built on the submission it is the student's own function. `own` says whether that
     function is the submission's work (its value at the check point must then be right too:
     a constant forward with a zero backward is consistent and wrong). `labels` name each
-    gradient for feedback (`{"W1": "dW1"}`); `value` names the function's value.
+    gradient for feedback (`{"W1": "dW1"}`); `value` names the function's value; `flow` orders
+    the labels from the loss backwards (see `Flow`).
     """
 
     params: dict[str, np.ndarray]
@@ -172,6 +197,7 @@ class GradProblem:
     labels: dict[str, str] = field(default_factory=dict)
     value: str = "the function's value"
     own: bool = True
+    flow: Flow = field(default_factory=Flow)
 
     def label(self, name: str) -> str:
         return self.labels.get(name, f"the gradient w.r.t. {name}")
@@ -247,9 +273,13 @@ def value(
     requires: Sequence[str],
     cases: Callable[[int, int], list[Case]],
     raises: Mapping[str, Verdict] | None = None,
+    flow: Flow | None = None,
 ) -> Callable[[Callable[[Any, Inputs], Any]], Probe]:
-    """Decorator: a function returning plain data becomes a value probe, compared with the reference."""
-    return _probe("value", requires, cases, raises)
+    """Decorator: a function returning plain data becomes a value probe, compared with the reference.
+
+    `flow` orders the gradients among the answer's keys, for feedback that starts at the first cause.
+    """
+    return _probe("value", requires, cases, raises, flow=flow or Flow())
 
 
 def prop(

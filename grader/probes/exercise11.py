@@ -8,6 +8,7 @@ import numpy as np
 
 from grader.answers import Array, Number, Record
 from grader.probes.base import (
+    Flow,
     GradProblem,
     Inputs,
     Verdict,
@@ -25,6 +26,12 @@ from grader.probes.base import (
 API = ("mlp_forward", "mlp_backward")
 CACHE = ("z1", "a1", "p", "W2")
 GRADS = ("dW1", "db1", "dW2", "db2")
+PARAMS = ("W1", "b1", "W2", "b2")
+#: Backwards from the loss: dz2 gives dW2, db2 and (through dz1) dW1, db1.
+FLOW = Flow(
+    order=("dW2", "db2", "dW1", "db1"),
+    through={"dz2 = dL/dz2": ("dW2", "db2", "dW1", "db1"), "dz1 = dL/dz1": ("dW1", "db1")},
+)
 
 
 def network(
@@ -100,23 +107,25 @@ def _backward(module: Any, inputs: Inputs, params: dict[str, np.ndarray]) -> dic
     X = np.array(inputs["X"], dtype=np.float64)
     y = np.array(inputs["y"], dtype=np.intp)
     grads = unpack(module.mlp_backward(X, y, tuple(cache)), GRADS, "mlp_backward")
-    return dict(zip(("W1", "b1", "W2", "b2"), grads, strict=True))
+    return dict(zip(PARAMS, grads, strict=True))
 
 
 def _problem(module: Any, inputs: Inputs) -> GradProblem:
-    params = dict(zip(("W1", "b1", "W2", "b2"), arrays(inputs, "W1", "b1", "W2", "b2"), strict=True))
+    params = dict(zip(PARAMS, arrays(inputs, *PARAMS), strict=True))
     return GradProblem(
         params,
         loss=lambda p: _forward(module, inputs, p)[0],
         grads=lambda p: _backward(module, inputs, p),
-        labels={"W1": "dW1", "b1": "db1", "W2": "dW2", "b2": "db2"},
+        labels=dict(zip(PARAMS, GRADS, strict=True)),
         value="the loss of mlp_forward",
+        flow=FLOW,
     )
 
 
 mlp_backward = gradcheck(API, seeded(network))(_problem)
 
 
-@value(API, seeded(lambda rng: network(rng, n=int(rng.integers(3, 9)), d=3, h=7, k=4)))
+@value(API, seeded(lambda rng: network(rng, n=int(rng.integers(3, 9)), d=3, h=7, k=4)), flow=FLOW)
 def mlp_backward_values(module: Any, inputs: Inputs) -> dict[str, Any]:
-    return _problem(module, inputs).analytic()
+    grads = _problem(module, inputs).analytic()
+    return {label: grads[name] for name, label in zip(PARAMS, GRADS, strict=True)}

@@ -11,11 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from grader.probes.base import GradProblem, Inputs, arrays, as_array, gradcheck, seeded, unpack, value
+from grader.probes.base import Flow, GradProblem, Inputs, arrays, as_array, gradcheck, seeded, unpack, value
 
 API = ("layernorm_forward", "layernorm_backward")
 PARAMS = ("x", "gamma", "beta")
 LABELS = {"x": "dx", "gamma": "dgamma", "beta": "dbeta"}
+#: Backwards from y = gamma * xhat + beta: beta and gamma touch y directly, x only through xhat.
+FLOW = Flow(order=("dbeta", "dgamma", "dx"))
 
 
 def batch(rng: np.random.Generator, n: int = 4, d: int = 5, constant_rows: int = 0) -> Inputs:
@@ -58,6 +60,7 @@ def _problem(module: Any, inputs: Inputs) -> GradProblem:
         labels=LABELS,
         value="sum(dout * layernorm_forward(x, gamma, beta))",
         own=False,
+        flow=FLOW,
     )
 
 
@@ -69,6 +72,6 @@ def _other_sizes(rng: np.random.Generator) -> Inputs:
     return batch(rng, n=int(rng.integers(2, 7)), d=int(rng.integers(2, 9)), constant_rows=1)
 
 
-@value(API[1:], seeded(_other_sizes))
+@value(API[1:], seeded(_other_sizes), flow=FLOW)
 def layernorm_backward_values(module: Any, inputs: Inputs) -> dict[str, Any]:
     return {LABELS[name]: grad for name, grad in _problem(module, inputs).analytic().items()}

@@ -19,6 +19,7 @@ import numpy as np
 
 from grader.answers import Array, Flag, Integer, Items, Record
 from grader.probes.base import (
+    Flow,
     GradProblem,
     Inputs,
     ProbeError,
@@ -169,7 +170,10 @@ def _checkpointed(
 
 
 def _labels(params: dict[str, np.ndarray]) -> dict[str, str]:
-    return {name: "dx" if name == "x" else f"block {name[1:]}'s d{name[0]}" for name in params}
+    """Each gradient's name, in data-flow order: the last block's first, dx (behind every block) last."""
+    blocks = sorted({int(name[1:]) for name in params if name != "x"}, reverse=True)
+    names = [f"{kind}{index}" for index in blocks for kind in ("W", "b")] + ["x"]
+    return {name: "dx" if name == "x" else f"block {name[1:]}'s d{name[0]}" for name in names}
 
 
 def _gradients(
@@ -195,8 +199,14 @@ def _problem(module: Any, inputs: Inputs) -> GradProblem:
         y, _ = _checkpointed(module, _build(inputs, p, _Tracker()), p["x"], inputs)
         return float(np.sum(dy * y))
 
+    labels = _labels(params)
     return GradProblem(
-        params, loss, lambda p: _gradients(module, inputs, p)[1], _labels(params), value="sum(dy * y)"
+        params,
+        loss,
+        lambda p: _gradients(module, inputs, p)[1],
+        labels,
+        value="sum(dy * y)",
+        flow=Flow(order=tuple(labels.values())),
     )
 
 
@@ -217,9 +227,8 @@ def _other_sizes(rng: np.random.Generator) -> Inputs:
 @value(API, seeded(_other_sizes))
 def checkpoint_sequential_values(module: Any, inputs: Inputs) -> dict[str, Any]:
     params = {"x": arrays(inputs, "x")[0], **_weights(inputs)}
-    labels = _labels(params)
     y, grads = _gradients(module, inputs, params)
-    return {"y": y, **{labels[name]: as_array(grad, labels[name]) for name, grad in grads.items()}}
+    return {"y": y, **{label: as_array(grads[name], label) for name, label in _labels(params).items()}}
 
 
 LAYOUTS = {

@@ -17,21 +17,30 @@ MATRIX = {
     "correct": Expect(),
     "forgot_divide_by_n": Expect(
         backward("failed", "forgot-divide-by-n"),
-        {"mlp_backward.gradcheck": "every entry is 6 times the expected value"},
+        {
+            "mlp_backward.gradcheck": "dz2 = dL/dz2 looks wrong: every gradient downstream of it is off "
+            "(dW2, db2, dW1, db1), each 6 times the expected value; dW2 is off"
+        },
     ),
-    "no_relu_mask": Expect(backward("failed", "no-relu-mask")),
+    "no_relu_mask": Expect(
+        backward("failed", "no-relu-mask"),
+        {
+            "mlp_backward.gradcheck": "dz1 = dL/dz1 looks wrong: "
+            "every gradient downstream of it is off (dW1, db1)"
+        },
+    ),
     "transposed_dw": Expect(
         backward("failed", "transposed-dw"),
-        {"mlp_backward.gradcheck": "dW1 has shape (5, 4), expected (4, 5): transposed?"},
+        {"mlp_backward.gradcheck": "dW2 has shape (3, 5), expected (5, 3): transposed?"},
     ),
     "bias_keepdims": Expect(
         backward("failed", None),
         {
-            "mlp_backward.gradcheck": "db1 has shape (1, 5), expected (5,): an extra length-1 axis "
-            "(keepdims=True, or a reshape?); reshaped to (5,), its values are right"
+            "mlp_backward.gradcheck": "db2 has shape (1, 3), expected (3,): an extra length-1 axis "
+            "(keepdims=True, or a reshape?); reshaped to (3,), its values are right"
         },
     ),
-    "db_by_mean": Expect(backward("failed", "db-by-mean"), {"mlp_backward.gradcheck": "db1 is off"}),
+    "db_by_mean": Expect(backward("failed", "db-by-mean"), {"mlp_backward.gradcheck": "db2 is off"}),
     "unstable_softmax": Expect(
         {"mlp_forward.stable": ("failed", "unstable-softmax")},
         {"mlp_forward.stable": "logits around 1000: p contains inf or NaN"},
@@ -78,3 +87,20 @@ def test_a_hang_times_out_and_the_other_checks_are_still_graded(tmp_path: Path) 
     assert_verdicts(result, Expect(backward("timeout")))
     assert result.checks[2].message == "did not finish within 1 s (an infinite loop?)"
     assert result.score == 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "first", "upstream"),
+    [
+        ("forgot_divide_by_n", "dW2", "dz2 = dL/dz2"),
+        ("no_relu_mask", "dW1", "dz1 = dL/dz1"),
+        ("db_by_mean", "db2", None),
+    ],
+)
+def test_the_first_wrong_gradient_from_the_loss_is_marked(
+    name: str, first: str, upstream: str | None, tmp_path: Path
+) -> None:
+    for check in grade_student("exercise11", name, tmp_path).checks[2:4]:
+        assert (check.details["first_wrong"], check.details.get("upstream")) == (first, upstream)
+        assert check.message and check.message.startswith(upstream or first)
