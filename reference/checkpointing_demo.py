@@ -10,10 +10,18 @@ nbytes; ``held`` is the bytes of distinct storages the graph still holds after t
 forward pass; ``peak`` is the most held at any time, adding during the backward
 pass the segment that checkpointing recomputes (checkpoint's own hooks hold those
 tensors, so we add up the block outputs the recomputation produces). Compute is
-measured by counting block forwards and timing forward + backward (best of a few
+measured by counting block forwards and timing forward + backward in CPU time (which
+other programs on the machine disturb less than wall time; the best of a few
 repetitions, the two modes alternated).
 
-    python -m reference.checkpointing_demo [--depths 4 16 64] [--out checkpointing.png]
+Checkpointing runs every block's forward twice; a backward costs about two forwards
+(two matmuls to one), so it costs about 4/3 of the compute. That shows only where the
+matmuls dominate: each call also has a fixed cost (Python, dispatch, allocation,
+checkpoint's bookkeeping) that does not shrink with the layer, so tiny layers cost more
+(1.6-1.9x at width 256, batch 64). The defaults (width 1024, batch 256) are large
+enough for the 4/3 to show and run in under 20 s on one laptop core.
+
+    python -m reference.checkpointing_demo [--depths 4 16 64] [--width 1024] [--out checkpointing.png]
 
 Needs the optional extra: pip install -e '.[torch]'.
 """
@@ -35,6 +43,19 @@ from pathlib import Path
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
 MB = 2**20
+#: Timing: shallow stacks are repeated until this many seconds were timed, at most MAX_REPS times.
+MIN_SECONDS, MAX_REPS = 1.0, 20
+#: Sizes where the matmuls dominate, so the measured overhead is the chapter's 4/3.
+WIDTH, BATCH = 1024, 256
+EXPECTED = (
+    "expected overhead: every block runs forward twice (forwards column) and a backward costs\n"
+    "  about two forwards (two matmuls to one): (1 + 1 + 2) / (1 + 2) = 1.33x the compute"
+)
+SMALL_LAYERS = (
+    "smaller layers cost more: every call also has a fixed cost (Python, dispatch, allocation,\n"
+    "  checkpoint's bookkeeping) that does not shrink with the layer, and on tiny matmuls it\n"
+    "  dominates (width 256, batch 64: 1.6-1.9x; try --width 256 --batch 64)"
+)
 
 
 class _Held:
@@ -130,7 +151,13 @@ def one_step(blocks, x, dy, segments: int, meter: SavedTensorMeter, counts: Coun
 
 
 def measure(depth: int, segments: int, width: int, batch: int, reps: int) -> tuple[Run, Run]:
-    """Plain and checkpointed steps on the same blocks, alternated so that noise hits both alike."""
+    """Plain and checkpointed steps on the same blocks.
+
+    A first step of each measures memory and forwards, compares the gradients and warms up;
+    then timed steps alternate the two modes so that noise hits both alike. The best of at
+    least `reps` counts; shallow stacks, whose steps take milliseconds, are repeated until
+    MIN_SECONDS were timed (at most MAX_REPS times).
+    """
     import torch
 
     blocks = make_blocks(depth, width)
@@ -138,26 +165,29 @@ def measure(depth: int, segments: int, width: int, batch: int, reps: int) -> tup
     gen = torch.Generator().manual_seed(1)
     x = torch.randn(batch, width, generator=gen)
     dy = torch.randn(batch, width, generator=gen)
+
+    def step(mode: int) -> tuple[float, tuple[int, int, int, int]]:
+        for p in params:
+            p.grad = None
+        meter, counts = SavedTensorMeter(params), Counter()
+        start = time.process_time()
+        held = one_step(blocks, x, dy, mode, meter, counts)
+        return time.process_time() - start, (meter.packed, held, meter.peak, sum(counts.values()))
+
+    _, plain = step(0)
+    plain_grads = [p.grad for p in params]
+    _, ckpt = step(segments)
+    for a, p in zip(plain_grads, params, strict=True):
+        torch.testing.assert_close(a, p.grad)
+    del plain_grads  # large layers' gradients are big
     times: dict[int, list[float]] = {0: [], segments: []}
-    stats, grads = {}, {}
-    for rep in range(reps + 1):
-        for mode in (0, segments):
-            for p in params:
-                p.grad = None
-            meter, counts = SavedTensorMeter(params), Counter()
-            start = time.perf_counter()
-            held = one_step(blocks, x, dy, mode, meter, counts)
-            if rep:  # the first repetition warms up
-                times[mode].append(time.perf_counter() - start)
-            stats[mode] = (meter.packed, held, meter.peak, sum(counts.values()))
-            grads[mode] = [p.grad for p in params]
-    for a, b in zip(grads[0], grads[segments], strict=True):
-        torch.testing.assert_close(a, b)
-    plain, ckpt = (Run(depth, mode, *stats[mode], min(times[mode])) for mode in (0, segments))
-    return plain, ckpt
+    while len(times[0]) < reps or (sum(map(sum, times.values())) < MIN_SECONDS and len(times[0]) < MAX_REPS):
+        for mode, spent in times.items():
+            spent.append(step(mode)[0])
+    return Run(depth, 0, *plain, min(times[0])), Run(depth, segments, *ckpt, min(times[segments]))
 
 
-def compare(depths, width: int = 256, batch: int = 64, reps: int = 5) -> list[tuple[Run, Run]]:
+def compare(depths, width: int = WIDTH, batch: int = BATCH, reps: int = 3) -> list[tuple[Run, Run]]:
     """(plain, checkpointed) runs for each depth, S = round(sqrt(L)); the gradients must agree."""
     return [measure(d, max(1, round(math.sqrt(d))), width, batch, reps) for d in depths]
 
@@ -234,9 +264,9 @@ def _svg(depths: list[int], series: dict[str, list[float]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--depths", type=int, nargs="+", default=[4, 16, 64])
-    parser.add_argument("--width", type=int, default=256)
-    parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--reps", type=int, default=5, help="timed repetitions (the best counts)")
+    parser.add_argument("--width", type=int, default=WIDTH)
+    parser.add_argument("--batch", type=int, default=BATCH)
+    parser.add_argument("--reps", type=int, default=3, help="fewest timed repetitions (the best counts)")
     parser.add_argument("--out", type=Path, default=None, help="plot path (.png or .svg)")
     args = parser.parse_args(argv)
     if not HAVE_TORCH:
@@ -254,7 +284,10 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(rows))
     print("packed: bytes through the pack hook; held: after forward; peak: most held at any time,")
     print("  counting the segment checkpointing recomputes during backward")
+    print("ms: CPU time of one forward + backward, the best of several")
     print("gradients: checkpointed == plain (torch.testing.assert_close)")
+    print(EXPECTED)
+    print(SMALL_LAYERS)
     out = args.out
     if out is None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +33,14 @@ def test_main_prints_the_table_and_writes_the_plot(tmp_path, capsys):
     assert demo.main(["--depths", "4", "16", "--out", str(out), *SMALL]) == 0
     printed = capsys.readouterr().out
     assert "plain packed" in printed and "ckpt packed" in printed and "16/32" in printed
+    assert demo.EXPECTED in printed and demo.SMALL_LAYERS in printed, "why small layers cost more"
     assert out.exists() and out.stat().st_size > 0
+
+
+def test_the_readme_shows_the_table_of_the_default_sizes():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Gradient checkpointing demo", 1)[1].split("\n## ", 1)[0]
+    assert f"width {demo.WIDTH}, batch {demo.BATCH}" in section
 
 
 def test_handwritten_svg_is_well_formed():
