@@ -70,8 +70,17 @@ def _large_logits() -> dict[str, Inputs]:
     return {"logits around 1000": network(np.random.default_rng(11), scale=400.0)}
 
 
-def _stable(inputs: Inputs, observed: dict[str, Any], expected: dict[str, Any] | None) -> Verdict:
-    """Finite probabilities whose rows sum to one and a finite loss, equal to the correct ones."""
+#: What a correct stable implementation meets by orders of magnitude: its rounding on logits around
+#: 1000 is about 1e-13, while the mistakes these catch are off by whole units.
+P_RTOL, P_ATOL, LOSS_RTOL = 1e-6, 1e-12, 1e-6
+#: Where course code clips p (or adds to it) before the log: 1e-4, 1e-5, ..., 1e-16.
+CLIPS = tuple(10.0**-k for k in range(4, 17))
+
+
+def _stable(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
+    """Finite probabilities and loss, equal to the softmax and the mean cross-entropy of the logits
+    z2 = a1 @ W2 + b2 made from the submission's own cache: no reference is needed, so the student
+    kit and the course autograder judge alike."""
     loss, p = observed["loss"], observed["p"]
     if not np.isfinite(p).all():
         return Verdict(False, "p contains inf or NaN", "unstable-softmax")
@@ -79,27 +88,76 @@ def _stable(inputs: Inputs, observed: dict[str, Any], expected: dict[str, Any] |
         return Verdict(False, "the rows of p do not sum to 1")
     if not np.isfinite(loss):
         return Verdict(False, f"p is fine but the loss is {loss}", "log-of-underflowed-p")
-    if expected is None:
-        return Verdict(True)
-    if np.shape(expected["p"]) != p.shape or not np.allclose(p, expected["p"], rtol=1e-6, atol=1e-12):
+    z2 = _own_logits(inputs, observed)
+    if z2 is None:
+        shapes = f"a1 {observed['a1'].shape}, W2 {observed['W2'].shape} and p {p.shape}"
+        return Verdict(False, f"the cache's shapes do not fit together: {shapes}")
+    log_p = _log_softmax(z2)
+    if not np.allclose(p, np.exp(log_p), rtol=P_RTOL, atol=P_ATOL):
         return Verdict(
-            False, "p is finite but wrong: softmax(z) should equal softmax(z - c) for any constant c"
+            False,
+            "p is finite but it is not the softmax of z2 = a1 @ W2 + b2 from your cache: softmax(z) "
+            "should equal softmax(z - c) for any constant c",
         )
-    if not np.isclose(loss, expected["loss"], rtol=1e-6, atol=1e-9):
-        return Verdict(False, f"p is right but the loss is {loss:.6g}, expected {expected['loss']:.6g}")
-    return Verdict(True)
+    y = np.array(inputs["y"], dtype=np.intp)
+    correct = float(-log_p[np.arange(len(y)), y].mean())
+    if np.isclose(loss, correct, rtol=LOSS_RTOL, atol=0.0):
+        return Verdict(True)
+    message = (
+        f"the loss is {loss:.6g}, expected {correct:.6g}: the mean cross-entropy of your own logits "
+        f"z2 = a1 @ W2 + b2 from your cache, through log-sum-exp (tolerance rtol={LOSS_RTOL:g})"
+    )
+    clipped = _clipped(loss, p[np.arange(len(y)), y])
+    return (
+        Verdict(False, f"{message}; {clipped}", "clipped-probabilities")
+        if clipped
+        else Verdict(False, message)
+    )
+
+
+def _own_logits(inputs: Inputs, observed: dict[str, Any]) -> np.ndarray | None:
+    """z2 = a1 @ W2 + b2 from the submission's cache, or None where a1, W2 and p do not fit (N, K)."""
+    a1, W2, p = observed["a1"], observed["W2"], observed["p"]
+    n, k = len(inputs["y"]), len(inputs["b2"])
+    if a1.ndim != 2 or W2.ndim != 2 or p.shape != (n, k) or (a1.shape[0], W2.shape[1]) != (n, k):
+        return None
+    if a1.shape[1] != W2.shape[0]:
+        return None
+    return a1 @ W2 + np.array(inputs["b2"], dtype=np.float64)
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise log-softmax through log-sum-exp, finite for any finite logits."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _clipped(loss: float, picked: np.ndarray) -> str | None:
+    """How the loss was made from p[n, y[n]] if it was clipped, or shifted, before the log."""
+    with np.errstate(divide="ignore"):
+        for c in CLIPS:
+            if np.isclose(loss, -np.log(np.clip(picked, c, 1.0 - c)).mean(), rtol=LOSS_RTOL, atol=0.0):
+                formula = f"-log(clip(p, {c:g}, 1 - {c:g}))"
+            elif np.isclose(loss, -np.log(picked + c).mean(), rtol=LOSS_RTOL, atol=0.0):
+                formula = f"-log(p + {c:g})"
+            else:
+                continue
+            return (
+                f"it is the mean of {formula}: that keeps the log finite but caps each row's loss "
+                f"near -log({c:g}) = {-np.log(c):.3g}, far below the true loss of a very wrong prediction"
+            )
+    return None
 
 
 @prop(
     API[:1],
     fixed(_large_logits),
     _stable,
-    lambda inputs: Record({"loss": Number(), "p": Array()}),
-    truth=True,
+    lambda inputs: Record({"loss": Number(), "p": Array(), "a1": Array(), "W2": Array()}),
 )
 def mlp_forward_large_logits(module: Any, inputs: Inputs) -> dict[str, Any]:
-    loss, cache = _forward(module, inputs)
-    return {"loss": loss, "p": as_array(cache[2], "p")}
+    loss, (_, a1, p, W2) = _forward(module, inputs)
+    return {"loss": loss, "p": as_array(p, "p"), "a1": as_array(a1, "a1"), "W2": as_array(W2, "W2")}
 
 
 def _backward(module: Any, inputs: Inputs, params: dict[str, np.ndarray]) -> dict[str, Any]:
