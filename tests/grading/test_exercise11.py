@@ -47,6 +47,13 @@ MATRIX = {
             "cross-entropy of your own logits z2 = a1 @ W2 + b2 from your cache"
         },
     ),
+    "no_onehot": Expect(
+        backward("failed", "onehot-not-subtracted"),
+        {
+            "mlp_backward.gradcheck": "dz2 = dL/dz2 looks wrong: every gradient downstream of it is off "
+            "(dW2, db2, dW1, db1); dW2 is off"
+        },
+    ),
     "db_by_mean": Expect(backward("failed", "db-by-mean"), {"mlp_backward.gradcheck": "db2 is off"}),
     "unstable_softmax": Expect(
         {"mlp_forward.stable": ("failed", "unstable-softmax")},
