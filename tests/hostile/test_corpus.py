@@ -104,7 +104,7 @@ CASES = {
         submission("steal", base=None),
         Outcome(
             Expect(
-                {"by-hand.static": "passed"}, {"mlp_backward.gradcheck": "does not define"}, others="error"
+                {"by-hand.static": "failed"}, {"mlp_backward.gradcheck": "does not define"}, others="error"
             ),
             frozenset({audit.READ_COURSE, audit.READ_OUTSIDE}),
             printed=tuple(
@@ -127,7 +127,7 @@ CASES = {
     "empty file": Case(
         "",
         Outcome(
-            Expect({"by-hand.static": "passed"}, {"mlp_forward.reference": "does not define"}, others="error")
+            Expect({"by-hand.static": "failed"}, {"mlp_forward.reference": "does not define"}, others="error")
         ),
     ),
 }
