@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.checks.compare import compare, compare_arrays
+from grader.checks.compare import NEAR_MISS, compare, compare_arrays, near_miss
 from grader.settings import Settings
 
 TOL = Settings()
@@ -82,3 +82,11 @@ def test_structures_report_the_first_bad_field() -> None:
     found = compare(got, expected, TOL)
     assert found and found.name == "cache[1]"
     assert compare({"loss": 1.0}, expected, TOL).message == "cache is missing"
+
+
+def test_a_near_miss_is_an_answer_close_to_the_correct_one_everywhere() -> None:
+    expected = np.array([1.0, -2.0, 4.0])
+    assert near_miss(expected * (1 + NEAR_MISS / 2), expected, TOL) == pytest.approx(NEAR_MISS / 2)
+    assert near_miss(expected * 2, expected, TOL) is None
+    assert near_miss(np.array([1.0, np.nan, 4.0]), expected, TOL) is None
+    assert near_miss(expected[:2], expected, TOL) is None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from grader.answers import Malformed, Spec
-from grader.checks.compare import NotJudgeable
+from grader.checks.compare import NotJudgeable, near_miss
 from grader.probes.base import Case, Probe
 from grader.result import CheckResult, CheckStatus, Failure, Finding
 from grader.rubric import Check, Rubric
@@ -275,6 +275,7 @@ def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFail
         if failure is None:
             passed += 1
             continue
+        failure.message += near_miss_note(ctx, check, failure)
         failures.append((case, failure))
         if failure.status == "timeout":
             break
@@ -289,6 +290,19 @@ def over_cases(check: Check, ctx: Context, one: Callable[[Case, float], CaseFail
     misconception = next((f.misconception for _, f in failures if f.misconception), None)
     details = {"case": first_case.label, **first.details}
     return Judgement(first.status, passed / len(cases), message, misconception, details, distinct(failures))
+
+
+def near_miss_note(ctx: Context, check: Check, failure: CaseFailure) -> str:
+    """For a wrong answer close to the correct one that a classic mistake explains, the mistake's title
+    (the hint comes with it): a small error reads as rounding unless the message says where it comes from."""
+    known = ctx.rubric.misconceptions.get(failure.misconception or "")
+    if known is None or "expected" not in failure.details or "got" not in failure.details:
+        return ""
+    error = near_miss(failure.details["got"], failure.details["expected"], ctx.settings_for(check))
+    if error is None:
+        return ""
+    close = f"the values are close (within {100 * error:.2g}%) but off"
+    return f"; {close}: they match the classic mistake “{known.title}”"
 
 
 #: A number in a message (not a digit of a name such as dW2): what differs between cases of one cause.

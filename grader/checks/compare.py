@@ -26,6 +26,11 @@ class Mismatch:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+#: A wrong answer within this relative error of the correct one everywhere is a near miss: unless
+#: its cause is said, it reads as rounding.
+NEAR_MISS = 1e-2
+
+
 class NotJudgeable(Exception):
     """The correct answer itself is not finite here: the case cannot decide anything (a course bug)."""
 
@@ -107,6 +112,16 @@ def compare_arrays(got: Any, expected: Any, tol: Settings, name: str, strict: bo
     if not wrong.any():
         return None
     return Mismatch(name, _value_message(name, g, e, wrong, tol), e, g, {"wrong": int(wrong.sum())})
+
+
+@np.errstate(all="ignore")
+def near_miss(got: Any, expected: Any, tol: Settings) -> float | None:
+    """The largest relative error of an answer close to the correct one everywhere, or None."""
+    g, e = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if g.shape != e.shape or not (np.isfinite(g).all() and np.isfinite(e).all()) or not g.size:
+        return None
+    worst = float(np.max(np.abs(g - e) / np.maximum(np.abs(e), tol.atol)))
+    return worst if worst <= NEAR_MISS else None
 
 
 def _shape_message(g: np.ndarray, e: np.ndarray, tol: Settings, name: str, strict: bool) -> str:

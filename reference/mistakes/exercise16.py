@@ -17,6 +17,7 @@ def variants(ref: types.ModuleType) -> dict[str, types.ModuleType]:
         "dgamma-without-xhat": mutate(ref, "dgamma-without-xhat", [(DGAMMA, "dout.sum(axis=0)")]),
         "dgamma-uses-x": mutate(ref, "dgamma-uses-x", [(DGAMMA, "(dout * x).sum(axis=0)")]),
         "dbeta-by-mean": mutate(ref, "dbeta-by-mean", [("dout.sum(axis=0)", "dout.mean(axis=0)")]),
+        "eps-not-1e-5": mutate(ref, "eps-not-1e-5", [("eps: float = 1e-5", "eps: float = 1e-8", 2)]),
         "unbiased-variance": mutate(
             ref,
             "unbiased-variance",

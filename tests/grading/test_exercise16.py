@@ -33,6 +33,17 @@ MATRIX = {
         {"layernorm_forward.reference": ("failed", "unbiased-variance")},
         {"layernorm_forward.reference": "y is off: 20 of 20 entries differ"},
     ),
+    "layernorm_eps": Expect(
+        {
+            "layernorm_forward.reference": ("failed", "eps-not-1e-5"),
+            **backward("failed", "eps-not-1e-5"),
+        },
+        {
+            "layernorm_forward.reference": "the values are close (within 0.11%) but off: "
+            "they match the classic mistake “An eps other than 1e-5”",
+            "layernorm_backward.gradcheck": "dgamma is off: 5 of 5 entries differ",
+        },
+    ),
     "wrong_shape": Expect(
         backward("failed"),
         {
