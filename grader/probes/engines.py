@@ -6,14 +6,20 @@ They live here, apart from any one exercise, so that an expression is written on
 `Expression`, and evaluated on any engine's nodes through an `Engine` (the reference tests
 run the exercises' tables too). Like every probe module it is imported by the worker, so
 it imports nothing beyond numpy and the probes' own base.
+
+Feedback follows the data flow: gradients are listed from the loss backwards
+(`backward_order`), so a judge that reports the first wrong one names where the error
+starts, not the leaf farthest from it.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -36,6 +42,30 @@ Cases = Callable[[int, int], list[Case]]
 #: How expression tables name the gradient of a named variable: "dL/da".
 DL = "dL/d{}"
 RECURSIVE = "recursive-topological-sort"
+Node = TypeVar("Node", bound=Hashable)
+
+
+def backward_order(edges: Iterable[tuple[Node, Node]], root: Node) -> list[Node]:
+    """The nodes behind `root`, each after every node that uses it, `root` first.
+
+    `edges` are (operand, result) pairs of nodes that `root` depends on. This is the order in which
+    a backward pass completes the gradients, so the first wrong gradient in it is where an error
+    starts: every node after it may only inherit the error.
+    """
+    edges = list(edges)
+    users = Counter(operand for operand, _ in edges)
+    operands: dict[Node, list[Node]] = {}
+    for operand, result in edges:
+        operands.setdefault(result, []).append(operand)
+    order, ready = [], deque([root])
+    while ready:
+        node = ready.popleft()
+        order.append(node)
+        for operand in operands.get(node, ()):
+            users[operand] -= 1
+            if users[operand] == 0:
+                ready.append(operand)
+    return order
 
 
 @dataclass(frozen=True)
@@ -49,6 +79,49 @@ class Expression:
     build: Callable[..., Any]
     at: Mapping[str, Any]
     label: str = "the gradient w.r.t. the {}"
+
+    @cached_property
+    def flow(self) -> list[str]:
+        """The inputs' names in the order a backward pass from the output completes their gradients."""
+        leaves = {name: _Trace() for name in self.at}
+        out = self.build(*leaves.values())
+        position = {id(node): k for k, node in enumerate(backward_order(_Trace.edges(out), out))}
+        return sorted(self.at, key=lambda name: position.get(id(leaves[name]), len(position)))
+
+
+class _Trace:
+    """A stand-in node recording which nodes each operation combines (no values): an expression
+    built on it is its graph, whatever the operators and methods it uses."""
+
+    __array_ufunc__ = None  # an ndarray on the left defers to the reflected operator
+
+    def __init__(self, *operands: Any) -> None:
+        self.operands = [x for x in operands if isinstance(x, _Trace)]
+
+    def _apply(self, *others: Any) -> _Trace:
+        return _Trace(self, *others)
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _apply
+    __truediv__ = __rtruediv__ = __pow__ = __matmul__ = __rmatmul__ = __neg__ = _apply
+
+    def __getattr__(self, name: str) -> Callable[..., _Trace]:
+        """A public method (relu, tanh, exp, log, sum(axis=...)) is one more operation on this node."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: _Trace(self)
+
+    @staticmethod
+    def edges(out: _Trace) -> list[tuple[_Trace, _Trace]]:
+        """(operand, result) of every operation `out` depends on."""
+        found, seen, todo = [], {id(out)}, [out]
+        while todo:
+            node = todo.pop()
+            for operand in node.operands:
+                found.append((operand, node))
+                if id(operand) not in seen:
+                    seen.add(id(operand))
+                    todo.append(operand)
+        return found
 
 
 class Engine(ABC):
@@ -74,34 +147,38 @@ class Engine(ABC):
     def backward(self, out: Any) -> None:
         """Fill every leaf's grad with d loss / d leaf."""
 
-    def evaluate(self, expression: Expression, params: Mapping[str, np.ndarray]) -> tuple[Any, list[Any]]:
-        """The output node and the leaves; the output must be a node like the leaves."""
-        leaves = [self.leaf(x) for x in params.values()]
-        out = expression.build(*leaves)
-        node = type(leaves[0])
+    def evaluate(
+        self, expression: Expression, params: Mapping[str, np.ndarray]
+    ) -> tuple[Any, dict[str, Any]]:
+        """The output node and the leaves by name; the output must be a node like the leaves."""
+        leaves = {name: self.leaf(params[name]) for name in expression.at}
+        out = expression.build(*leaves.values())
+        node = type(next(iter(leaves.values())))
         if not isinstance(out, node):
             raise ProbeError(f"the result is a {type(out).__name__}, not a {node.__name__}")
         return out, leaves
 
     def run(self, expression: Expression, params: Mapping[str, np.ndarray]) -> tuple[Any, dict[str, Any]]:
-        """The output node and each input's grad after the backward pass."""
+        """The output node and each input's grad after the backward pass, in the order of `params`."""
         out, leaves = self.evaluate(expression, params)
         self.backward(out)
-        return out, {name: leaf.grad for name, leaf in zip(params, leaves, strict=True)}
+        return out, {name: leaves[name].grad for name in params}
 
     def problem(self, expression: Expression, params: Mapping[str, np.ndarray]) -> GradProblem:
-        """The expression's loss and gradients at `params`, for a gradient check."""
+        """The expression's loss and gradients at `params`, for a gradient check: the gradients
+        listed from the output backwards, so that the first wrong one is the one nearest the loss."""
         return GradProblem(
-            dict(params),
+            {name: params[name] for name in expression.flow},
             loss=lambda p: self.loss(self.evaluate(expression, p)[0]),
             grads=lambda p: self.run(expression, p)[1],
-            labels={name: expression.label.format(name) for name in params},
+            labels={name: expression.label.format(name) for name in expression.flow},
             value=self.value,
         )
 
     def values(self, expression: Expression, params: Mapping[str, np.ndarray]) -> dict[str, Any]:
-        """The output's data and every input's gradient, for comparison with the reference."""
-        out, grads = self.run(expression, params)
+        """The output's data and every input's gradient (from the output backwards), for comparison
+        with the reference."""
+        out, grads = self.run(expression, {name: params[name] for name in expression.flow})
         found = {"out.data": as_array(out.data, "out.data")}
         for name, grad in grads.items():
             label = expression.label.format(name)
@@ -112,10 +189,14 @@ class Engine(ABC):
 #: The chapter's worked example L = (a*b + c)**2: its inputs and its graph, operand -> result.
 WORKED_AT = {"a": 2.0, "b": -3.0, "c": 10.0}
 WORKED_EDGES = [("a", "a·b"), ("b", "a·b"), ("a·b", "a·b + c"), ("c", "a·b + c"), ("a·b + c", "L")]
+#: Its nodes from the loss backwards: the gradients are listed in this order, so that a judge
+#: reporting the first wrong one names the node where the error starts.
+WORKED_ORDER = backward_order(WORKED_EDGES, "L")
 
 
 def worked_example_probe(engine: type[Engine], square: Callable[[Any], Any] = lambda s: s**2) -> Probe:
-    """Every node's value and gradient in the worked example, so a report can draw the graph.
+    """Every node's value and gradient in the worked example, so a report can draw the graph; the
+    gradients from the loss backwards (`WORKED_ORDER`).
 
     `square` computes s**2 with what the engine has (a Tensor has no `**`: s * s).
     """
@@ -130,7 +211,7 @@ def worked_example_probe(engine: type[Engine], square: Callable[[Any], Any] = la
         nodes = {"a": a, "b": b, "c": c, "a·b": ab, "a·b + c": s, "L": out}
         ids = {name: DL.format(name if len(name) == 1 else f"({name})") for name in nodes}
         return {
-            "grads": {ids[name]: as_float(node.grad, ids[name]) for name, node in nodes.items()},
+            "grads": {ids[name]: as_float(nodes[name].grad, ids[name]) for name in WORKED_ORDER},
             "graph": {
                 "nodes": [
                     {"id": ids[name], "label": name, "value": as_float(node.data, f"{name}.data")}

@@ -22,7 +22,7 @@ import numpy as np
 
 from grader.answers import Array, Items, Number, Record
 from grader.probes.base import Inputs, ProbeError, Verdict, as_float, fixed, prop, seeded
-from grader.probes.engines import recursion_verdict
+from grader.probes.engines import backward_order, recursion_verdict
 
 DUPLICATES = "duplicate-nodes"
 FORWARD = "forward-order"
@@ -363,19 +363,27 @@ def _backward_verdict(inputs: Inputs, observed: dict[str, Any], expected: Any) -
     grads = observed["grads"]
     if expected is None:  # no correct values here: judge the schedule alone
         return _schedule(inputs, observed) or Verdict(True)
-    want = np.asarray(expected["grads"])
-    if grads.shape == want.shape and np.allclose(grads, want, rtol=1e-9, atol=1e-12):
+    want = np.asarray(expected["grads"])  # one per node, as the answer's structure requires of `grads`
+    wrong_nodes = ~np.isclose(grads, want, rtol=1e-9, atol=1e-12)
+    if not wrong_nodes.any():
         return Verdict(True)
     explained = _schedule(inputs, observed)
     if explained is not None:
         return explained
-    wrong = (
-        int(np.argmax(~np.isclose(grads, want, rtol=1e-9, atol=1e-12))) if grads.shape == want.shape else 0
-    )
-    got = grads[wrong] if grads.shape == want.shape else float("nan")
+    wrong = _first_wrong(inputs, wrong_nodes)
     return Verdict(
-        False, f"node {wrong}'s grad is {got:.6g} after backward, expected {float(want[wrong]):.6g}"
+        False,
+        f"the first wrong grad going back from the root is at node {wrong} (expected "
+        f"{float(want[wrong]):.6g}, got {grads[wrong]:.6g}); everything upstream of it inherits the error",
     )
+
+
+def _first_wrong(inputs: Inputs, wrong: np.ndarray) -> int:
+    """The wrong node that a backward pass from the root completes first (where the error starts);
+    the lowest-numbered one when only nodes the root does not depend on are wrong."""
+    _, root, edges = graph(inputs)
+    order = backward_order(((u, v) for v, u, _ in edges), root)
+    return next((node for node in order if wrong[node]), int(np.argmax(wrong)))
 
 
 def _schedule(inputs: Inputs, observed: dict[str, Any]) -> Verdict | None:

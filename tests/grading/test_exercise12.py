@@ -8,6 +8,8 @@ from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
 
 COURSE = Path(__file__).resolve().parents[2]
 OPERATORS = "operators.gradcheck"
+GRADIENTS = (OPERATORS, "accumulation.gradcheck", "expressions.gradcheck")
+WORKED = "worked_example.reference"
 
 
 def named(misconception: str, *checks: str) -> dict[str, str | tuple[str, str | None]]:
@@ -44,6 +46,19 @@ MATRIX = {
     "recursive_topo": Expect(
         {"backward.deep": ("failed", "recursive-topological-sort")},
         {"backward.deep": "a chain 10,000 nodes deep: backward() raised RecursionError"},
+    ),
+    # `+` forgets the chain rule: the worked example's first wrong gradient is a*b's, not a leaf's.
+    "add_forgets_chain_rule": Expect(
+        {
+            **{check: ("failed", None) for check in (*GRADIENTS, WORKED)},
+            "backward.deep": "failed",
+            "expressions.reference": "failed",
+        },
+        {
+            WORKED: "worked example (a*b + c)**2: dL/d(a·b) is off: max relative error 0.875 "
+            "(expected 8, got 1;",
+            OPERATORS: "numbers on the right ((v + 2) * 3 / 4 - 1.5): the gradient w.r.t. the operand is off",
+        },
     ),
     "uses_torch": Expect(
         {"by-hand.static": "failed"}, {"by-hand.static": "exercise12.py imports torch (line 3)"}

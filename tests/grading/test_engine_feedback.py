@@ -1,0 +1,98 @@
+"""Engine feedback that starts at the first cause (exercises 12 to 14), probed without a worker.
+
+The probes run here on the reference and its wrong variants as the grader runs them
+(`run_trusted`), and their judges on plain observations; the grading matrices
+(`test_exercise12.py` to `test_exercise14.py`) show the same through whole submissions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader import course
+from grader.probes import exercise12, exercise13, exercise14
+from grader.probes.base import Probe
+from grader.probes.engines import WORKED_ORDER, Expression, backward_order
+from grader.truth import run_trusted
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def reference(exercise: str) -> Any:
+    return course.load_reference(ROOT, exercise)
+
+
+def inputs_of(probe: Probe, label: str) -> dict[str, Any]:
+    return next(case.inputs for case in probe.cases(0, 1) if case.label == label)
+
+
+def test_a_node_comes_after_every_node_that_uses_it_even_one_nearer_the_loss():
+    # L = g(y) + x with y = f(x): x is one step from L, but its gradient is complete only after y's.
+    edges = [("x", "y"), ("y", "g"), ("g", "L"), ("x", "L")]
+    assert backward_order(edges, "L") == ["L", "g", "y", "x"]
+
+
+def test_the_worked_example_lists_its_gradients_from_the_loss_backwards():
+    assert WORKED_ORDER == ["L", "a·b + c", "a·b", "c", "a", "b"]
+    inputs = inputs_of(exercise12.worked_example, "worked example (a*b + c)**2")
+    grads = run_trusted(reference("exercise12"), exercise12.worked_example, inputs)["grads"]
+    assert grads == {
+        "dL/dL": 1.0,
+        "dL/d(a·b + c)": 8.0,
+        "dL/d(a·b)": 8.0,
+        "dL/dc": 8.0,
+        "dL/da": -24.0,
+        "dL/db": 16.0,
+    }
+    assert list(grads) == [f"dL/d{n}" if len(n) == 1 else f"dL/d({n})" for n in WORKED_ORDER]
+
+
+FLOWS = [
+    (exercise12.EXPRESSIONS["worked example (a*b + c)**2"], ["c", "a", "b"]),
+    (exercise12.NEURON, ["b", "x1", "w1", "x2", "w2"]),
+    (exercise14.MLP, ["b2", "W2", "b1", "x", "W1"]),
+    (exercise14.EXPRESSIONS["half squared error sum((x @ w - y) * (x @ w - y)) * 0.5"], ["y", "x", "w"]),
+    (exercise14.OPERATORS["__rmatmul__ (ndarray (3, 4) @ t)"], ["right matrix"]),
+]
+
+
+@pytest.mark.parametrize(("expression", "flow"), FLOWS, ids=["worked", "neuron", "mlp", "squared", "ndarray"])
+def test_an_expressions_inputs_are_ordered_from_the_output_backwards(expression: Expression, flow: list[str]):
+    assert expression.flow == flow
+
+
+def test_a_gradient_check_takes_the_gradients_in_that_order_and_evaluates_the_same_function():
+    inputs = inputs_of(exercise14.expressions, "MLP relu(x @ W1 + b1) @ W2 + b2")
+    problem = exercise14.expressions.build(reference("exercise14"), inputs)
+    assert list(problem.params) == exercise14.MLP.flow
+    assert [problem.label(name) for name in problem.params][:2] == ["dL/db2", "dL/dW2"]
+    x, W1, b1, W2, b2 = (np.array(inputs["at"][name]) for name in ("x", "W1", "b1", "W2", "b2"))
+    out = np.maximum(x @ W1 + b1, 0) @ W2 + b2
+    assert problem.at(problem.params) == pytest.approx(float(np.sum(exercise14.weights(out.shape) * out)))
+
+
+def _backward_case(label: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A case of exercise 13's backward check and the correct observation of it, as the judge gets them."""
+    probe = exercise13.backward_expressions
+    inputs = inputs_of(probe, label)
+    expected = probe.answer(inputs).check(run_trusted(reference("exercise13"), probe, inputs), "the answer")
+    return inputs, expected
+
+
+def test_exercise_13s_backward_names_the_first_wrong_node_going_back_from_the_root():
+    inputs, expected = _backward_case("diamond (x * 2) * (x + 1)")
+    _, root, edges = exercise13.graph(inputs)
+    order = backward_order(((u, v) for v, u, _ in edges), root)
+    grads = expected["grads"].copy()
+    grads[order[1:]] *= 2  # every node behind the root: the first of them is where the error starts
+    verdict = exercise13.backward_expressions.judge(inputs, {**expected, "grads": grads}, expected)
+    first = order[1]
+    assert verdict.message == (
+        f"the first wrong grad going back from the root is at node {first} (expected "
+        f"{expected['grads'][first]:.6g}, got {grads[first]:.6g}); "
+        "everything upstream of it inherits the error"
+    )
