@@ -9,7 +9,8 @@ it imports nothing beyond numpy and the probes' own base.
 
 Feedback follows the data flow: gradients are listed from the loss backwards
 (`backward_order`), so a judge that reports the first wrong one names where the error
-starts, not the leaf farthest from it.
+starts, not the leaf farthest from it; and an error raised in a backward pass that another
+fault of the engine explains says so (`Engine.knock_on`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -147,6 +149,21 @@ class Engine(ABC):
     def backward(self, out: Any) -> None:
         """Fill every leaf's grad with d loss / d leaf."""
 
+    def knock_on(self, error: Exception) -> str | None:
+        """Why `error`, raised in a backward pass, comes from another fault of the engine (None: no known
+        fault explains it). Runs in the worker, only after such an error."""
+        return None
+
+    def propagate(self, out: Any) -> None:
+        """`backward`, where an error that another fault explains says so (see `knock_on`)."""
+        try:
+            self.backward(out)
+        except Exception as error:
+            explanation = self.knock_on(error)
+            if explanation is not None:
+                _append(error, explanation)
+            raise
+
     def evaluate(
         self, expression: Expression, params: Mapping[str, np.ndarray]
     ) -> tuple[Any, dict[str, Any]]:
@@ -161,7 +178,7 @@ class Engine(ABC):
     def run(self, expression: Expression, params: Mapping[str, np.ndarray]) -> tuple[Any, dict[str, Any]]:
         """The output node and each input's grad after the backward pass, in the order of `params`."""
         out, leaves = self.evaluate(expression, params)
-        self.backward(out)
+        self.propagate(out)
         return out, {name: leaves[name].grad for name in params}
 
     def problem(self, expression: Expression, params: Mapping[str, np.ndarray]) -> GradProblem:
@@ -186,6 +203,32 @@ class Engine(ABC):
         return found
 
 
+def _append(error: Exception, explanation: str) -> None:
+    """Add `explanation` to a plain built-in exception's message; its type and traceback stay, so
+    feedback still says what was raised and on which line. Other exceptions are left as they are."""
+    if type(error).__module__ == "builtins" and len(error.args) == 1 and isinstance(error.args[0], str):
+        error.args = (f"{error.args[0]}; {explanation}",)
+
+
+def raised_in(error: BaseException) -> str:
+    """The function of the submission that raised `error`: the innermost frame outside numpy and the
+    grader, as "Tensor.sum's backward" for a function defined inside `Tensor.sum`."""
+    skip = (str(Path(np.__file__).parent), str(Path(__file__).resolve().parents[1]))
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    code = next((c for c in reversed(frames) if not c.co_filename.startswith(skip)), None)
+    if code is None:
+        return "a backward function"
+    name = getattr(code, "co_qualname", code.co_name)  # Python 3.10 has no qualified name
+    owner, inside, _ = name.partition(".<locals>.")
+    if inside:
+        return f"{owner}'s backward"
+    return name if "." in name else "a backward function"
+
+
 #: The chapter's worked example L = (a*b + c)**2: its inputs and its graph, operand -> result.
 WORKED_AT = {"a": 2.0, "b": -3.0, "c": 10.0}
 WORKED_EDGES = [("a", "a·b"), ("b", "a·b"), ("a·b", "a·b + c"), ("c", "a·b + c"), ("a·b + c", "L")]
@@ -207,7 +250,7 @@ def worked_example_probe(engine: type[Engine], square: Callable[[Any], Any] = la
         ab = a * b
         s = ab + c
         out = square(s)
-        drive.backward(out)
+        drive.propagate(out)
         nodes = {"a": a, "b": b, "c": c, "a·b": ab, "a·b + c": s, "L": out}
         ids = {name: DL.format(name if len(name) == 1 else f"({name})") for name in nodes}
         return {

@@ -5,6 +5,10 @@ the operand named in feedback; broadcasting pairs have cases of their own, where
 gradient of the wrong shape is reported with "did you forget to sum over the broadcast
 axes?". A non-scalar output is reduced to the loss sum(W * out) with fixed random weights
 W, so that the upstream gradient differs from entry to entry.
+
+A gradient of the wrong shape that an operator stores without complaint makes a later
+backward fail (sum's reshape, a matrix product); such an error says that it is a knock-on
+and points at the broadcasting case that shows the cause.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ from grader.probes.engines import (
     Expression,
     forward_probe,
     gradient_probe,
+    raised_in,
     values_probe,
     worked_example_probe,
 )
+
+#: The title of the rubric's check of BROADCASTING, where a knock-on error sends the student.
+BROADCASTING_CHECK = "Gradients of broadcast operands are summed back to their shapes"
 
 
 def weights(shape: tuple[int, ...]) -> np.ndarray:
@@ -51,6 +59,36 @@ class TensorEngine(Engine):
         shape = as_array(out.data, "out.data").shape
         root = (out * self.module.Tensor(weights(shape))).sum() if shape else out
         root.backward()
+
+    def knock_on(self, error: Exception) -> str | None:
+        """A shape error (numpy's ValueError) while an operator silently gives a broadcast operand a
+        gradient of the wrong shape: that gradient travelled on and failed here."""
+        if type(error) is not ValueError:
+            return None
+        cause = self.misshaped()
+        if cause is None:
+            return None
+        return (
+            f"this error comes from a gradient of the wrong shape reaching {raised_in(error)}: "
+            f"see '{BROADCASTING_CHECK}' ({cause})"
+        )
+
+    def misshaped(self) -> str | None:
+        """The first broadcasting case whose backward pass runs but leaves an operand's grad in the
+        wrong shape, said as the broadcasting check says it."""
+        for case, expression in BROADCASTING.items():
+            params = {name: np.array(x, dtype=np.float64) for name, x in expression.at.items()}
+            try:
+                out, leaves = self.evaluate(expression, params)
+                self.backward(out)
+                shapes = {name: np.shape(leaf.grad) for name, leaf in leaves.items()}
+            except Exception:  # an error of its own is that case's failure, not a cause elsewhere
+                continue
+            for name, shape in shapes.items():
+                if shape != params[name].shape:
+                    label = expression.label.format(name)
+                    return f"in {case}, {label} has shape {shape}, expected {params[name].shape}"
+        return None
 
 
 _rng = np.random.default_rng(1414)

@@ -17,6 +17,8 @@ from grader import course
 from grader.probes import exercise12, exercise13, exercise14
 from grader.probes.base import Probe
 from grader.probes.engines import WORKED_ORDER, Expression, backward_order
+from grader.probes.exercise14 import BROADCASTING_CHECK
+from grader.rubric import load
 from grader.truth import run_trusted
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def reference(exercise: str) -> Any:
     return course.load_reference(ROOT, exercise)
+
+
+def variant(exercise: str, ident: str) -> Any:
+    return course.Variants(ROOT, exercise, reference(exercise))[ident]
 
 
 def inputs_of(probe: Probe, label: str) -> dict[str, Any]:
@@ -73,6 +79,31 @@ def test_a_gradient_check_takes_the_gradients_in_that_order_and_evaluates_the_sa
     x, W1, b1, W2, b2 = (np.array(inputs["at"][name]) for name in ("x", "W1", "b1", "W2", "b2"))
     out = np.maximum(x @ W1 + b1, 0) @ W2 + b2
     assert problem.at(problem.params) == pytest.approx(float(np.sum(exercise14.weights(out.shape) * out)))
+
+
+def test_a_shape_error_from_a_missing_unbroadcast_says_it_is_a_knock_on_and_points_at_the_cause():
+    inputs = inputs_of(exercise14.accumulation, "broadcast fan-out (b = a * c; b * b + b.sum(axis=0))")
+    with pytest.raises(ValueError) as raised:
+        run_trusted(variant("exercise14", "no-unbroadcast"), exercise14.accumulation, inputs)
+    assert str(raised.value).endswith(
+        "; this error comes from a gradient of the wrong shape reaching Tensor.sum's backward: "
+        f"see '{BROADCASTING_CHECK}' (in __add__ (3, 4) + (4,), the gradient w.r.t. the right operand "
+        "has shape (3, 4), expected (4,))"
+    )
+
+
+def test_an_error_that_no_other_fault_explains_is_left_as_it_is():
+    # Without its transposes, matmul's own backward fails: broadcasting gradients are all right.
+    inputs = inputs_of(exercise14.expressions, "MLP relu(x @ W1 + b1) @ W2 + b2")
+    with pytest.raises(ValueError) as raised:
+        run_trusted(variant("exercise14", "matmul-missing-transpose"), exercise14.expressions, inputs)
+    assert str(raised.value).startswith("matmul: Input operand 1 has a mismatch")
+    assert "this error comes from" not in str(raised.value)
+
+
+def test_the_check_a_knock_on_points_at_is_the_rubrics_broadcasting_check():
+    rubric = load(ROOT / "rubrics" / "exercise14.yaml")
+    assert [check.title for check in rubric.checks if check.probe == "broadcasting"] == [BROADCASTING_CHECK]
 
 
 def _backward_case(label: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -4,10 +4,17 @@ from pathlib import Path
 
 import pytest
 
+from grader.probes.exercise14 import BROADCASTING_CHECK
 from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
 
 COURSE = Path(__file__).resolve().parents[2]
 SUM_OVER_BROADCAST = "did you forget to sum over the broadcast axes?"
+#: What a shape error in sum's backward says when an operator's missing unbroadcast explains it.
+KNOCK_ON = (
+    "cannot reshape array of size 12 into shape (1,4); this error comes from a gradient of the wrong "
+    f"shape reaching Tensor.sum's backward: see '{BROADCASTING_CHECK}' (in __add__ (3, 4) + (4,), "
+    "the gradient w.r.t. the right operand has shape (3, 4), expected (4,))"
+)
 
 MATRIX = {
     "correct": Expect(),
@@ -23,6 +30,21 @@ MATRIX = {
             f"has shape (3, 4), expected (4,): {SUM_OVER_BROADCAST}",
             # The gradient nearest the loss comes first: b2's, not b1's.
             "expressions.gradcheck": f"dL/db2 has shape (5, 2), expected (2,): {SUM_OVER_BROADCAST}",
+            "accumulation.gradcheck": "broadcast fan-out (b = a * c; b * b + b.sum(axis=0)): "
+            f"ValueError (line 80): {KNOCK_ON}",
+        },
+    ),
+    # Only `+` forgets to unbroadcast: the error in sum's backward points at the broadcasting check.
+    "add_no_unbroadcast": Expect(
+        {
+            "broadcasting.gradcheck": ("failed", "no-unbroadcast"),
+            "accumulation.gradcheck": ("error", None),
+            "expressions.gradcheck": ("failed", "no-unbroadcast"),
+            "expressions.reference": ("failed", "no-unbroadcast"),
+        },
+        {
+            "accumulation.gradcheck": "broadcast fan-out (b = a * c; b * b + b.sum(axis=0)): "
+            f"ValueError (line 122): {KNOCK_ON}",
         },
     ),
     "no_unbroadcast_inplace": Expect(
