@@ -44,6 +44,8 @@ Cases = Callable[[int, int], list[Case]]
 #: How expression tables name the gradient of a named variable: "dL/da".
 DL = "dL/d{}"
 RECURSIVE = "recursive-topological-sort"
+#: Every gradient still 0 after backward(): the pass never got from the output to the leaves.
+UNREACHED = "backward-never-reached-leaves"
 Node = TypeVar("Node", bound=Hashable)
 
 

@@ -20,6 +20,7 @@ from grader.answers import Number, Record
 from grader.probes.base import Inputs, Verdict, as_float, fixed, prop
 from grader.probes.engines import (
     DL,
+    UNREACHED,
     WORKED_AT,
     Engine,
     Expression,
@@ -159,6 +160,8 @@ def _deep_enough(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Ver
         carried *= factor
         total += carried  # the x added just before this factor
     total += carried  # the x the chain started from
+    if grad == 0.0:
+        return Verdict(False, "x.grad is still 0 after backward(): the pass never reached x", UNREACHED)
     if not math.isclose(grad, total, rel_tol=1e-9):
         return Verdict(
             False, f"x.grad is {grad:.10g}, expected {total:.10g}: a use of x along the chain was missed"

@@ -22,7 +22,7 @@ import numpy as np
 
 from grader.answers import Array, Items, Number, Record
 from grader.probes.base import Inputs, ProbeError, Verdict, as_float, fixed, prop, seeded
-from grader.probes.engines import backward_order, recursion_verdict
+from grader.probes.engines import UNREACHED, backward_order, recursion_verdict
 
 DUPLICATES = "duplicate-nodes"
 FORWARD = "forward-order"
@@ -393,6 +393,13 @@ def _schedule(inputs: Inputs, observed: dict[str, Any]) -> Verdict | None:
     order = [node for node, _ in calls]
     if any(not 0 <= node < len(prev) for node in order):
         return Verdict(False, "the calls name nodes that are not in the graph")
+    if not order:
+        return Verdict(
+            False,
+            "no node's _backward was called: backward never got from the root to the leaves "
+            "(is the order it walks empty?)",
+            UNREACHED,
+        )
     root_grad = next((grad for node, grad in calls if node == root), observed["root_grad"])
     if root_grad != 1.0:
         return Verdict(False, f"root.grad was {root_grad:g} when the root's _backward ran, instead of 1.0")

@@ -24,4 +24,10 @@ def variants(ref: ModuleType) -> dict[str, ModuleType]:
             "quotient-rule-one-over-b",
             [("-self.data / other.data**2 * out.grad", "out.grad / other.data")],
         ),
+        # The walk starts from nothing, so the order is empty: the root's grad is set, nothing propagates.
+        "backward-never-reached-leaves": mutate(
+            ref,
+            "backward-never-reached-leaves",
+            [("topo, visited, stack = [], set(), [(self, False)]", "topo, visited, stack = [], set(), []")],
+        ),
     }

@@ -31,4 +31,10 @@ def variants(ref: ModuleType) -> dict[str, ModuleType]:
             "overwritten-grad",
             [("self.grad += ", "self.grad = ", 8), ("other.grad += ", "other.grad = ", 4)],
         ),
+        # The walk starts from nothing, so the order is empty: the root's grad is set, nothing propagates.
+        "backward-never-reached-leaves": mutate(
+            ref,
+            "backward-never-reached-leaves",
+            [("topo, visited, stack = [], set(), [(self, False)]", "topo, visited, stack = [], set(), []")],
+        ),
     }

@@ -16,7 +16,7 @@ import pytest
 from grader import course
 from grader.probes import exercise12, exercise13, exercise14
 from grader.probes.base import Probe
-from grader.probes.engines import WORKED_ORDER, Expression, backward_order
+from grader.probes.engines import UNREACHED, WORKED_ORDER, Expression, backward_order
 from grader.probes.exercise14 import BROADCASTING_CHECK
 from grader.rubric import load
 from grader.truth import run_trusted
@@ -127,3 +127,10 @@ def test_exercise_13s_backward_names_the_first_wrong_node_going_back_from_the_ro
         f"{expected['grads'][first]:.6g}, got {grads[first]:.6g}); "
         "everything upstream of it inherits the error"
     )
+
+
+def test_exercise_13s_backward_that_calls_no_backward_never_reached_the_leaves():
+    inputs, expected = _backward_case("x * x")
+    nothing = {**expected, "grads": np.zeros_like(expected["grads"]), "calls": np.zeros((0, 2))}
+    verdict = exercise13.backward_expressions.judge(inputs, nothing, expected)
+    assert (verdict.passed, verdict.misconception) == (False, UNREACHED)

@@ -4,12 +4,14 @@ from pathlib import Path
 
 import pytest
 
+from grader.probes.engines import UNREACHED
 from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
 
 COURSE = Path(__file__).resolve().parents[2]
 OPERATORS = "operators.gradcheck"
 GRADIENTS = (OPERATORS, "accumulation.gradcheck", "expressions.gradcheck")
 WORKED = "worked_example.reference"
+NEVER_REACHED_X = "a chain 10,000 nodes deep: x.grad is still 0 after backward(): the pass never reached x"
 
 
 def named(misconception: str, *checks: str) -> dict[str, str | tuple[str, str | None]]:
@@ -59,6 +61,23 @@ MATRIX = {
             "(expected 8, got 1;",
             OPERATORS: "numbers on the right ((v + 2) * 3 / 4 - 1.5): the gradient w.r.t. the operand is off",
         },
+    ),
+    # backward() walks an empty order: the root's grad is 1, every other gradient 0.
+    "empty_order": Expect(
+        {**named(UNREACHED, *GRADIENTS, WORKED), "backward.deep": ("failed", UNREACHED)},
+        {
+            WORKED: "dL/d(a·b + c) is off: max relative error 1 (expected 8, got 0;",
+            "backward.deep": NEVER_REACHED_X,
+        },
+    ),
+    # A requires-grad flag nothing sets: backward() returns before it even seeds the root.
+    "requires_grad_flag": Expect(
+        {
+            **named(UNREACHED, *GRADIENTS),
+            WORKED: ("failed", None),
+            "backward.deep": ("failed", UNREACHED),
+        },
+        {WORKED: "dL/dL is off: max relative error 1 (expected 1, got 0;", "backward.deep": NEVER_REACHED_X},
     ),
     "uses_torch": Expect(
         {"by-hand.static": "failed"}, {"by-hand.static": "exercise12.py imports torch (line 3)"}

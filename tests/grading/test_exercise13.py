@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.probes.engines import UNREACHED
 from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
 
 COURSE = Path(__file__).resolve().parents[2]
@@ -43,6 +44,13 @@ MATRIX = {
         {
             **{check: "exercise13.py does not define backward" for check in BACKWARD},
             "by-hand.static": "no points yet: exercise13.py does not define backward",
+        },
+    ),
+    "empty_walk": Expect(
+        named(UNREACHED, *BACKWARD),
+        {
+            check: "no node's _backward was called: backward never got from the root to the leaves"
+            for check in BACKWARD
         },
     ),
     "raises": Expect(

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.probes.engines import UNREACHED
 from grader.probes.exercise14 import BROADCASTING_CHECK
 from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
 
@@ -14,6 +15,12 @@ KNOCK_ON = (
     "cannot reshape array of size 12 into shape (1,4); this error comes from a gradient of the wrong "
     f"shape reaching Tensor.sum's backward: see '{BROADCASTING_CHECK}' (in __add__ (3, 4) + (4,), "
     "the gradient w.r.t. the right operand has shape (3, 4), expected (4,))"
+)
+GRADIENTS = (
+    "operators.gradcheck",
+    "broadcasting.gradcheck",
+    "accumulation.gradcheck",
+    "expressions.gradcheck",
 )
 
 MATRIX = {
@@ -46,6 +53,14 @@ MATRIX = {
             "accumulation.gradcheck": "broadcast fan-out (b = a * c; b * b + b.sum(axis=0)): "
             f"ValueError (line 122): {KNOCK_ON}",
         },
+    ),
+    # backward() never seeds the output's grad: every gradient stays 0, the root's too.
+    "never_seeded": Expect(
+        {
+            **{check: ("failed", UNREACHED) for check in (*GRADIENTS, "expressions.reference")},
+            "worked_example.reference": ("failed", None),
+        },
+        {"worked_example.reference": "dL/dL is off: max relative error 1 (expected 1, got 0;"},
     ),
     "no_unbroadcast_inplace": Expect(
         {
