@@ -52,6 +52,8 @@ class Context:
     integrity: list[Finding] = field(default_factory=list)
     #: Monotonic time by which everything of this submission must be over (all worker restarts included).
     cap: float = float("inf")
+    #: The results of the checks run so far, by id (a later check may be a knock-on of one of them).
+    done: dict[str, CheckResult] = field(default_factory=dict)
 
     def probe(self, check: Check) -> Probe:
         return getattr(self.probes, check.probe or "")
@@ -107,7 +109,7 @@ def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Judg
     hint = check.hint if outcome.status not in ("passed", "skipped") else None
     if outcome.misconception and outcome.misconception in ctx.rubric.misconceptions:
         hint = ctx.rubric.misconceptions[outcome.misconception].hint
-    return CheckResult(
+    ctx.done[check.id] = result = CheckResult(
         id=check.id,
         title=check.title,
         status=outcome.status,
@@ -121,6 +123,29 @@ def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Judg
         details=outcome.details,
         failures=outcome.failures,
     )
+    return result
+
+
+#: Checks that judge whether functions are right (a wrong answer elsewhere may follow from theirs).
+CORRECTNESS_KINDS = ("gradcheck", "reference")
+
+
+def knock_on(check: Check, ctx: Context) -> Check | None:
+    """The earlier check whose failure explains a wrong answer of `check`, if one failed.
+
+    It judges the correctness of functions `check`'s probe calls (its probe requires no name this
+    one does not: softmax_backward.gradcheck for a memory check of softmax_backward), and the student
+    may see that it failed (it is visible, or `check` is not).
+    """
+    calls = set(ctx.probe(check).requires)
+    for other in ctx.rubric.checks:
+        result = ctx.done.get(other.id)
+        if other.id == check.id or result is None or result.status in ("passed", "skipped"):
+            continue
+        shown = other.visibility == "visible" or check.visibility != "visible"
+        if shown and other.kind in CORRECTNESS_KINDS and set(ctx.probe(other).requires) <= calls:
+            return other
+    return None
 
 
 def require_names(probe: Probe, ctx: Context) -> None:

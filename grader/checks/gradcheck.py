@@ -21,6 +21,7 @@ from grader.checks.base import (
     Context,
     Judgement,
     ask,
+    knock_on,
     matching_misconception,
     over_cases,
     prefix,
@@ -58,7 +59,7 @@ def judge(check: Check, ctx: Context) -> Judgement:
             numeric = truth["numeric"]
         failure = _shapes(problem, answer["grads"], numeric, case, tol)
         if failure is None and truth is not None and problem.own:
-            failure = _own_value(problem, answer, truth, case, tol)
+            failure = _own_value(problem, answer, truth, case, tol, knock_on(check, ctx))
         if failure is None:
             failure = _gradients(problem, answer["grads"], numeric, case, tol)
         if failure is not None and failure.misconception is None and failure.status == "failed":
@@ -88,13 +89,22 @@ def _shapes(
 
 
 def _own_value(
-    problem: GradProblem, answer: dict[str, Any], truth: dict[str, Any], case: Case, tol: Settings
+    problem: GradProblem,
+    answer: dict[str, Any],
+    truth: dict[str, Any],
+    case: Case,
+    tol: Settings,
+    cause: Check | None,
 ) -> CaseFailure | None:
-    """The function's value, when it is the submission's own, against the correct one."""
+    """The function's value, when it is the submission's own, against the correct one (and the
+    earlier check that found it wrong, if one did)."""
     wrong = compare_arrays(answer["loss"], truth["loss"], tol, problem.value)
     if wrong is None:
         return None
-    return CaseFailure("failed", f"{prefix(case)}{wrong.message}: {WRONG_FUNCTION}")
+    if cause is None:
+        return CaseFailure("failed", f"{prefix(case)}{wrong.message}: {WRONG_FUNCTION}")
+    message = f"{prefix(case)}{wrong.message}: {WRONG_FUNCTION} (a knock-on of {cause.id} failing)"
+    return CaseFailure("failed", message, details={"knock_on": cause.id})
 
 
 def _own_numeric(problem: GradProblem, answer: dict[str, Any], case: Case, tol: Settings) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from grader.checks.base import (
     CaseFailure,
     Context,
     Judgement,
+    knock_on,
     over_cases,
     prefix,
     reply_for,
@@ -62,7 +63,7 @@ def judge(check: Check, ctx: Context) -> Judgement:
             got = validated(ctx, check, case, shape, reply.value)
             wrong = compare(got["answer"], correct, tol, "the answer")
             if wrong is not None:
-                return CaseFailure("failed", f"{prefix(case)}{wrong.message}: {NEEDS_CORRECTNESS}")
+                return _wrong_answer(check, ctx, case, wrong.message)
             use = reply.measured
             assert use is not None, "a measured call carries its measurement"
             best = min(best, use.memory_bytes if measured.metric == "memory" else use.cpu_s)
@@ -76,6 +77,15 @@ def judge(check: Check, ctx: Context) -> Judgement:
         return CaseFailure("failed", message, verdict.misconception, details={"ratio": best / baseline})
 
     return over_cases(check, ctx, one)
+
+
+def _wrong_answer(check: Check, ctx: Context, case: Case, message: str) -> CaseFailure:
+    """A wrong answer earns nothing here; when an earlier check's failure explains it, it says so."""
+    cause = knock_on(check, ctx)
+    if cause is None:
+        return CaseFailure("failed", f"{prefix(case)}{message}: {NEEDS_CORRECTNESS}")
+    knocked = f"{NEEDS_CORRECTNESS} (a knock-on of {cause.id} failing: fix that first)"
+    return CaseFailure("failed", f"{prefix(case)}{message}: {knocked}", details={"knock_on": cause.id})
 
 
 def _trusted_run(trusted: Any, probe: Probe, case: Case, repeat: int) -> tuple[Any, float]:

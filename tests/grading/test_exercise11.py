@@ -47,6 +47,17 @@ MATRIX = {
             "cross-entropy of your own logits z2 = a1 @ W2 + b2 from your cache"
         },
     ),
+    "loss_summed": Expect(
+        {
+            "mlp_forward.reference": "failed",
+            "mlp_forward.stable": "failed",
+            **backward("failed", "forgot-divide-by-n"),
+        },
+        {
+            "mlp_backward.gradcheck": "gradient points need the correct function here, so fix that first "
+            "(a knock-on of mlp_forward.reference failing)"
+        },
+    ),
     "no_onehot": Expect(
         backward("failed", "onehot-not-subtracted"),
         {
