@@ -58,6 +58,13 @@ MATRIX = {
         },
         {"dual.operators": "__truediv__ (a / b): tangent is off"},
     ),
+    "empty_order": Expect(
+        checks((*REVERSE[::2], REVERSE_COST), "failed", None),
+        {
+            "jacobian_reverse.gradcheck": "row 0 of mixed (n=3, m=4): J[0] is exactly 0, where the correct "
+            "gradient is not: the backward pass never reached the inputs"
+        },
+    ),
     "missing_reverse": Expect(
         checks((*REVERSE, REVERSE_COST), "error", None),
         {"jacobian_reverse.gradcheck": "exercise17.py does not define jacobian_reverse"},
@@ -84,3 +91,11 @@ def test_each_distinct_failure_of_a_check_is_explained_once(tmp_path: Path) -> N
     ]
     forward = next(check for check in result.checks if check.id == "jacobian_forward.gradcheck")
     assert [len(failure.cases) for failure in forward.failures] == [4, 1]
+
+
+@pytest.mark.slow
+def test_one_cause_in_every_case_is_one_failure(tmp_path: Path) -> None:
+    result = grade_student("exercise17", "empty_order", tmp_path)
+    reverse = next(check for check in result.checks if check.id == "jacobian_reverse.gradcheck")
+    assert [len(failure.cases) for failure in reverse.failures] == [10]
+    assert reverse.details["first_wrong"] == "J[0]"
