@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from grader import course, submission
 from grader.errors import CourseError, SettingsError, UsageError
 from grader.result import CheckResult, Finding, Result
-from grader.sandbox.supervisor import Limits, Worker
+from grader.sandbox.supervisor import Limits, Reply, Worker
 from grader.settings import Settings, given, resolve
 from grader.text import clip, format_size
 
@@ -178,7 +178,7 @@ def _run(
         ctx = _context(handed_in, rubric, settings, worker, course_root, cap)
         ready = worker.wait_ready(cap)
         if ready.status != "ok":
-            result = _not_run(handed_in, rubric, _import_problem(handed_in.name, ready, settings))
+            result = _not_run(handed_in, rubric, _import_problem(handed_in, ready, settings))
             shown = None
         else:
             ctx.names = frozenset(ready.value)
@@ -275,17 +275,19 @@ def _variants(course_root: Path | None, rubric: Rubric, reference: Any) -> Mappi
     return course.Variants(course_root, rubric.exercise, reference)
 
 
-def _import_problem(name: str, ready: Any, settings: Settings) -> str:
-    notebook = name.endswith(".ipynb")
+def _import_problem(handed_in: submission.Submission, ready: Reply, settings: Settings) -> str:
+    """Why the submission could not be imported (a notebook: run), in one line for the student."""
+    name, error = handed_in.name, ready.error
+    assert error is not None, "a reply that is not ok says why"
+    notebook = handed_in.notebook is not None
     if ready.status == "timeout" and notebook:
-        return f"{name}: {ready.error.message} (is a cell stuck in an infinite loop?)"
+        return f"{name}: {error.message}" + ("" if error.where else " (is a cell stuck in an infinite loop?)")
     if ready.status == "timeout":
-        return (
-            f"{name} did not finish importing within {settings.timeout:g} s (an infinite loop at top level?)"
-        )
-    error = ready.error
-    line = f" at line {error.line}" if getattr(error, "line", None) else ""
-    return f"{'running' if notebook else 'importing'} {name} failed{line}: {error.type}: {error.message}"
+        where = f"it was running {error.where}" if error.where else "an infinite loop at top level?"
+        return f"{name} did not finish importing within {settings.timeout:g} s ({where})"
+    doing = "running" if notebook else "importing"
+    line = f" at line {error.line}" if error.line else ""
+    return f"{doing} {name} failed{line}: {error.type}: {error.message}"
 
 
 def _result(handed_in: submission.Submission, rubric: Rubric, results: list[CheckResult]) -> Result:

@@ -25,25 +25,31 @@ def syntax_problem(source: str, filename: str) -> str | None:
         line = _line(source, exc.lineno or 0)
         column = _column(exc, line)
         where = f"line {exc.lineno}" + (f", column {column}" if column else "")
-        quoted = _quoted(line)
-        return f"{filename} has a syntax error at {where}: {exc.msg}" + (f": {quoted}" if quoted else "")
+        text = quoted(line)
+        return f"{filename} has a syntax error at {where}: {exc.msg}" + (f": {text}" if text else "")
     except ValueError as exc:  # e.g. null bytes in the source
         return f"{filename} cannot be compiled: {exc}"
     return None
 
 
 def source_line(source: str, number: int) -> str:
-    """Line ``number`` (1-based, as Python counts) of ``source``, stripped, inert and bounded; "" if none."""
-    return _quoted(_line(source, number))
+    """Line ``number`` (1-based, as Python counts) of ``source``, quoted; "" if there is none."""
+    return quoted(_line(source, number))
+
+
+def lines_of(source: str) -> list[str]:
+    """The lines of ``source`` as Python numbers them (the first is ``lines_of(source)[0]``)."""
+    return LINE_END.split(source)
+
+
+def quoted(line: str) -> str:
+    """A line of source as feedback quotes it: stripped, inert, on one line, bounded."""
+    return one_line(line.strip(), LINE_CHARS)
 
 
 def _line(source: str, number: int) -> str:
     lines = LINE_END.split(source, maxsplit=number)
     return lines[number - 1] if 1 <= number <= len(lines) else ""
-
-
-def _quoted(line: str) -> str:
-    return one_line(line.strip(), LINE_CHARS)
 
 
 def _column(exc: SyntaxError, line: str) -> int | None:

@@ -38,6 +38,7 @@ from nbformat import NotebookNode
 
 from grader.notebook import serve
 from grader.sandbox.output import CappedOutput
+from grader.sandbox.stack import Frame
 from grader.text import MESSAGE_CHARS, clip, one_line
 
 #: Largest message frame accepted from the kernel; a bigger one drops the connection (flood defence).
@@ -115,7 +116,11 @@ class _CellRunner(NotebookClient):
 
 
 class NotebookDriver:
-    """Executes one notebook in one kernel, then hands the kernel to the grader cell."""
+    """Executes one notebook in one kernel, then hands the kernel to the grader cell.
+
+    ``locate()`` tells where the kernel is (`WorkerProcess.locate`), for the note of a cell
+    that overran.
+    """
 
     def __init__(
         self,
@@ -127,11 +132,16 @@ class NotebookDriver:
         output: CappedOutput,
         alive: Callable[[], bool],
         send_signal: Callable[[int], None],
+        locate: Callable[[], list[Frame]],
     ) -> None:
         self._notebook, self._name = notebook, name
         self._connection = connection
         self._cell_timeout_s = cell_timeout_s
-        self._output, self._alive, self._send_signal = output, alive, send_signal
+        self._output, self._alive, self._send_signal, self._locate = output, alive, send_signal, locate
+        #: The code each code cell runs, by cell number.
+        self.cells = {
+            n: cell.source for n, cell in enumerate(notebook.cells, start=1) if cell.cell_type == "code"
+        }
         self._line_start = True
         self._end_expected = False
         #: The number of the cell executing now, if any (a kernel death names it).
@@ -197,17 +207,24 @@ class NotebookDriver:
         runner.kc = client
         executed: dict[int, int] = {}
         for index, cell in enumerate(self._notebook.cells):
-            self.running_cell = index + 1
+            number = index + 1
+            self.running_cell = number
             try:
                 await runner.async_execute_cell(cell, index)
             except CellTimeoutError:
-                self._note(f"cell {index + 1} did not finish within {self._cell_timeout_s:g} s: interrupted")
+                self._note(self._overran(number))
                 self._send_signal(signal.SIGINT)
                 _cancel_all(asyncio.get_running_loop())  # nbclient's reader of that cell's output
             if cell.get("execution_count"):
-                executed[cell.execution_count] = index + 1
+                executed[cell.execution_count] = number
         self.running_cell = None
         return executed
+
+    def _overran(self, number: int) -> str:
+        """The note for cell ``number`` that ran out of time: where it was, when the kernel can tell."""
+        frames = self._locate()
+        running = f" (it was running {frames[-1].where})" if frames else ""
+        return f"cell {number} did not finish within {self._cell_timeout_s:g} s{running}: interrupted"
 
     async def _collect(self, client: AsyncKernelClient, grader_cell: str) -> None:
         """Pass on what the kernel prints while it answers probes, until the grader cell ends."""

@@ -35,6 +35,7 @@ from typing import Any
 from grader.sandbox.confinement import die_with_parent
 from grader.sandbox.process import (
     FORK_SERVER_PREFIX,
+    PIPES,
     Workspace,
     bootstrap_command,
     from_lifelong_thread,
@@ -104,7 +105,7 @@ class ForkServer:
     def start(self, workdir: Path, entry: str, config: dict[str, Any], output_fd: int) -> ForkedProcess:
         """Fork a process running ``entry``: a :data:`grader.sandbox.process.Start`."""
         fork = {"workdir": str(workdir), "entry": entry, "config": config, "env": worker_environment(workdir)}
-        fds = [config["request_fd"], config["reply_fd"], output_fd]
+        fds = [*(config[key] for key in PIPES), output_fd]
         with self._lock:
             answer, pidfds = self._ask({"fork": fork}, fds)
         if not isinstance(answer.get("pid"), int) or len(pidfds) != 1:
@@ -184,7 +185,7 @@ def main(config_json: str) -> None:
     kernels: set[int] = set()
     try:
         while True:
-            message, fds, _, _ = socket.recv_fds(grader, MESSAGE_BYTES, 3)
+            message, fds, _, _ = socket.recv_fds(grader, MESSAGE_BYTES, len(PIPES) + 1)
             if not message:
                 break
             request = json.loads(message)
@@ -234,7 +235,7 @@ def _fork(spec: dict[str, Any], fds: list[int], grader: socket.socket) -> int:
 
 def _become_kernel(spec: dict[str, Any], fds: list[int]) -> None:
     """In the forked child: take the place a freshly started worker process would have."""
-    request_fd, reply_fd, output_fd = fds
+    *pipes, output_fd = fds
     os.setsid()
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -246,7 +247,7 @@ def _become_kernel(spec: dict[str, Any], fds: list[int]) -> None:
     os.environ.clear()
     os.environ.update(spec["env"])
     tempfile.tempdir = None  # gettempdir() must find the kernel's own TMPDIR
-    config = {**spec["config"], "request_fd": request_fd, "reply_fd": reply_fd}
+    config = {**spec["config"], **dict(zip(PIPES, pipes, strict=True))}
     importlib.import_module(spec["entry"]).main(json.dumps(config))
 
 

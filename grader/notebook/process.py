@@ -8,6 +8,7 @@ Killing it kills the whole process group, so no kernel outlives its grading.
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from grader.notebook.driver import NotebookDriver
 from grader.notebook.forkserver import ForkedProcess, ForkServer
 from grader.sandbox.output import CappedOutput
 from grader.sandbox.process import WorkerProcess, signal_group
+from grader.sandbox.stack import Source
 
 KERNEL_ENTRY = "grader.notebook.kernel_boot"
 #: Open files a kernel may hold: it needs about 60 (ZeroMQ sockets and their signals).
@@ -41,6 +43,7 @@ class KernelProcess(WorkerProcess):
         cell_timeout_s: float,
         cpu_seconds: int | None = None,
         forks: ForkServer | None = None,
+        content: bytes | None = None,
     ) -> None:
         """Started by ``forks`` if given (fast), else as a fresh interpreter."""
         key = secrets.token_hex(32)
@@ -55,6 +58,7 @@ class KernelProcess(WorkerProcess):
             entry=KERNEL_ENTRY,
             extra_config={"key": key},
             start=forks.start if forks else None,
+            content=content,
         )
         try:
             self._driver = NotebookDriver(
@@ -65,10 +69,19 @@ class KernelProcess(WorkerProcess):
                 output=output,
                 alive=lambda: not self.has_exited(),
                 send_signal=self._send_signal,
+                locate=self.locate,
             )
         except BaseException:
             super().kill()
             raise
+
+    def sources(self) -> dict[str, Source]:
+        """The notebook's cells, by the file the kernel compiles each under (see `cell_file`)."""
+        folder = os.path.join(self.workdir, f"ipykernel_{self.pid}")
+        return {
+            cell_file(folder, code): Source(f"{self._name}, cell {number}", f"cell {number}, ", code)
+            for number, code in self._driver.cells.items()
+        }
 
     def has_exited(self) -> bool:
         if isinstance(self._popen, ForkedProcess):  # not our child: waitid cannot see it
@@ -96,3 +109,12 @@ class KernelProcess(WorkerProcess):
 
     def _send_signal(self, signum: int) -> None:
         signal_group(self._popen.pid, signum)
+
+
+def cell_file(folder: str, code: str) -> str:
+    """The file ipykernel compiles a cell of ``code`` under: named after a hash of the code, in ``folder``
+    (``ipykernel_<pid>`` in the kernel's temporary directory). Not ipykernel's promise, but its way
+    since version 6; where it differs, no frame of a cell is recognised and timeouts say no line."""
+    from ipykernel.compiler import get_tmp_hash_seed, murmur2_x86
+
+    return os.path.join(folder, f"{murmur2_x86(code, get_tmp_hash_seed())}.py")

@@ -78,4 +78,5 @@ class KernelWorker(Worker):
             output=self._output,
             cell_timeout_s=self._cell_timeout_s,
             forks=forks,
+            content=self._content,
         )

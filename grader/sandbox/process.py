@@ -14,7 +14,6 @@ import fcntl
 import json
 import os
 import select
-import shutil
 import signal
 import site
 import stat
@@ -29,7 +28,7 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import Any, TypeVar
 
-from grader.sandbox import protocol
+from grader.sandbox import protocol, stack
 from grader.sandbox.channel import Channel, ChannelClosed, ChannelTimeout
 from grader.sandbox.output import CappedOutput, OutputDrain
 from grader.sandbox.policy import sandbox_paths
@@ -61,9 +60,11 @@ SPAWN_DEFENCES = (
     "own process group (killed as a whole)",
 )
 POLL_S = 0.01
+#: The keys of a worker's config that hold its ends of the private pipes: requests, replies, stack dumps.
+PIPES = ("request_fd", "reply_fd", "dump_fd")
 #: Starts the worker program: ``start(workdir, entry, config, output_fd)`` returns a Popen-like
 #: object (``pid``, ``returncode``, ``poll()``, ``wait()``) for a process in its own session.
-#: ``config`` holds the child's ends of the channel pipes; ``output_fd`` is its stdout and stderr.
+#: ``config`` holds the child's ends of its private pipes (`PIPES`); ``output_fd`` is its stdout and stderr.
 Start = Callable[[Path, str, dict[str, Any], int], Any]
 #: After EOF on the channel, how long the worker may take to finish exiting.
 EXIT_GRACE_S = 1.0
@@ -94,17 +95,21 @@ class WorkerProcess:
         entry: str = WORKER_ENTRY,
         extra_config: Mapping[str, Any] | None = None,
         start: Start | None = None,
+        content: bytes | None = None,
     ) -> None:
         """``cpu_seconds`` caps the worker's CPU time (a backstop: it is killed past it).
 
-        ``open_files``, ``entry``, ``extra_config`` and ``start`` let the notebook kernel
-        reuse this launch.
+        ``content`` is the submission's bytes as the grader read them (default: read now); the
+        worker runs a copy of them. ``open_files``, ``entry``, ``extra_config`` and ``start``
+        let the notebook kernel reuse this launch.
         """
+        self._name = submission.name
+        self._content = submission.read_bytes() if content is None else content
         self._workspace = Workspace(WORKER_PREFIX)
         self.workdir = self._workspace.path
         try:
             copy = self.workdir / submission.name
-            shutil.copyfile(submission, copy)
+            copy.write_bytes(self._content)
             settings = {
                 **(extra_config or {}),
                 "submission": str(copy),
@@ -115,13 +120,16 @@ class WorkerProcess:
                 "sys_path": [str(p) for p in extra_sys_path],
                 "paths": sandbox_paths(self.workdir, GRADER_ROOT, map(str, extra_sys_path)).to_json(),
             }
-            self._popen, request_w, reply_r, output_r = _spawn(self.workdir, entry, settings, start or _start)
+            spawned = _spawn(self.workdir, entry, settings, start or _start)
         except BaseException:
             self._workspace.remove()
             raise
+        self._popen, request_w, reply_r, self._dump, output_r = spawned
+        self._copy = str(copy)
         self.started_at = time.monotonic()
         self.channel = Channel(request_w, reply_r, MAX_REPLY_BYTES, self.has_exited)
         self._drain = OutputDrain(output_r, output)
+        self._locating = threading.Lock()  # the dump pipe: one reader at a time, closed by kill()
         self._killed = False
 
     def settle_output(self) -> None:
@@ -170,15 +178,36 @@ class WorkerProcess:
         except (ChannelClosed, ChannelTimeout, OSError):
             pass  # kill() follows regardless
 
+    def locate(self) -> list[stack.Frame]:
+        """The submission's frames on the worker's stack now, outermost first; [] if it cannot tell.
+
+        For a worker about to be killed: the signal interrupts what it was doing (see
+        `grader.sandbox.stack`), and waiting for the dump takes up to `stack.DUMP_WAIT_S`.
+        """
+        with self._locating:
+            if self._killed or self.has_exited():
+                return []
+            stack.drain(self._dump)
+            os.kill(self.pid, stack.DUMP_SIGNAL)
+            dump = stack.read_dump(self._dump, time.monotonic() + stack.DUMP_WAIT_S)
+        return stack.frames(dump, self.sources())
+
+    def sources(self) -> dict[str, stack.Source]:
+        """The files of the submission's code, by the name the worker compiled them under."""
+        text = self._content.decode("utf-8-sig", errors="replace")
+        return {self._copy: stack.Source(self._name, "", text)}
+
     def kill(self) -> None:
         """Kill the whole process group and release everything this incarnation holds."""
-        if self._killed:
-            return
-        self._killed = True
+        with self._locating:
+            if self._killed:
+                return
+            self._killed = True
         signal_group(self._popen.pid, signal.SIGKILL)
         self._popen.wait()
         self._drain.stop()
         self.channel.close()
+        os.close(self._dump)
         self._workspace.remove()
 
     def _wait_exit(self, deadline: float) -> bool:
@@ -206,26 +235,31 @@ def _exit_watch(pid: int) -> Iterator[Callable[[float], object]]:
         os.close(pidfd)
 
 
-def _spawn(workdir: Path, entry: str, settings: dict[str, Any], start: Start) -> tuple[Any, int, int, int]:
-    """Start a worker in its own session; return it and the grader's ends of its three pipes.
+def _spawn(
+    workdir: Path, entry: str, settings: dict[str, Any], start: Start
+) -> tuple[Any, int, int, int, int]:
+    """Start a worker in its own session; return it and the grader's ends of its four pipes.
 
     The channel pipes are passed by fd number, so they never mix with what the
-    student prints on stdout and stderr (one pipe, drained separately).
+    student prints on stdout and stderr (one pipe, drained separately); so is the pipe
+    the worker dumps its stack to when asked where it is (see `grader.sandbox.stack`).
     """
     request_r, request_w = os.pipe()
     reply_r, reply_w = os.pipe()
+    dump_r, dump_w = os.pipe()
     output_r, output_w = os.pipe()
-    config = {**settings, "request_fd": request_r, "reply_fd": reply_w}
+    config = {**settings, "request_fd": request_r, "reply_fd": reply_w, "dump_fd": dump_w}
     try:
         popen = start(workdir, entry, config, output_w)
     except BaseException:
-        for fd in (request_w, reply_r, output_r):
+        for fd in (request_w, reply_r, dump_r, output_r):
             os.close(fd)
         raise
     finally:
-        for fd in (request_r, reply_w, output_w):
+        for fd in (request_r, reply_w, dump_w, output_w):
             os.close(fd)
-    return popen, request_w, reply_r, output_r
+    os.set_blocking(dump_r, False)
+    return popen, request_w, reply_r, dump_r, output_r
 
 
 def _start(workdir: Path, entry: str, config: dict[str, Any], output_fd: int) -> subprocess.Popen[bytes]:
@@ -238,7 +272,7 @@ def _start(workdir: Path, entry: str, config: dict[str, Any], output_fd: int) ->
             stdin=subprocess.DEVNULL,
             stdout=output_fd,
             stderr=subprocess.STDOUT,
-            pass_fds=(config["request_fd"], config["reply_fd"]),
+            pass_fds=[config[key] for key in PIPES],
             start_new_session=True,
         )
     )

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
 
-from grader.sandbox import audit, protocol
+from grader.sandbox import audit, protocol, stack
 from grader.sandbox.confinement import confine
 from grader.sandbox.policy import Paths
 from grader.sandbox.tamper import STREAMS, Watch
@@ -67,6 +67,7 @@ def enter_sandbox(config: dict[str, Any]) -> Path:
     """
     sys.dont_write_bytecode = True  # nothing is written from here on (the bootstrap's modules were)
     os.set_inheritable(config["request_fd"], False)  # a program the student runs must not hold it
+    stack.register(config["dump_fd"])  # where it was, should it overrun
     session = _session(config["reply_fd"])
     submission, paths = Path(config["submission"]), Paths.from_json(config["paths"])
     defences = confine(

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from grader.rules import FORGED
-from grader.sandbox import protocol
+from grader.sandbox import protocol, stack
 from grader.sandbox.channel import Channel, ChannelClosed, ChannelOverflow, ChannelTimeout
 from grader.sandbox.meter import Measurement, Meter
 from grader.sandbox.output import CappedOutput
@@ -70,13 +70,17 @@ class StudentError:
 
     ``type`` is the exception's class name, or "Timeout" / "WorkerCrashed" for
     the supervisor's own verdicts. ``traceback`` holds only frames of the
-    submission file; ``line`` is the submission's line where it failed, if known.
+    submission file; ``line`` is the submission's line where it failed, if known
+    (in a notebook, the line in its cell). After a timeout, ``where`` says what was
+    running, quoted from the grader's copy of the source (``line 14: `while True:` ``,
+    ``cell 3, line 2: …``), or is "" when the worker could not tell.
     """
 
     type: str
     message: str
     traceback: str = ""
     line: int | None = None
+    where: str = ""
 
 
 @dataclass
@@ -98,6 +102,8 @@ class Worker:
 
     def __init__(self, submission: Path, limits: Limits, extra_sys_path: Sequence[str] = ()) -> None:
         self._submission = Path(submission).resolve()
+        #: Read once: every incarnation runs, and every message quotes, these very bytes.
+        self._content = self._submission.read_bytes()
         self._limits = limits
         self._extra_sys_path = tuple(extra_sys_path)
         self._output = CappedOutput(limits.output_bytes)
@@ -167,7 +173,11 @@ class Worker:
                 reply.measured = meter.stop()
             return reply
 
-        return self._guarded(exchange, f"no answer within {limit:g} s (the worker was stopped)")
+        def timed_out(where: str) -> str:
+            running = f" while running {where}" if where else ""
+            return f"no answer within {limit:g} s (the worker was stopped{running})"
+
+        return self._guarded(exchange, timed_out)
 
     def close(self) -> None:
         """Stop the worker and everything it started, and delete its directory. Idempotent."""
@@ -256,6 +266,7 @@ class Worker:
             cpu_seconds=self._limits.cpu_seconds,
             extra_sys_path=self._extra_sys_path,
             output=self._output,
+            content=self._content,
         )
 
     def _await_import(self, cap: float | None) -> Reply:
@@ -268,17 +279,27 @@ class Worker:
             self._reported_defences = _defences_from(self._receive(channel, deadline))
             return _ready_from(self._receive(channel, deadline))
 
-        timeout_message = f"{self.PHASE} took longer than {limit:g} s"
-        return self._guarded(exchange, timeout_message, f" while {self.PHASE}")
+        def timed_out(where: str) -> str:
+            return f"{self.PHASE} took longer than {limit:g} s" + (
+                f" (it was running {where})" if where else ""
+            )
 
-    def _guarded(self, exchange: Callable[[], Reply], timeout_message: str, during: str = "") -> Reply:
-        """Run one exchange with the worker, turning every way it can fail into a Reply."""
+        return self._guarded(exchange, timed_out, f" while {self.PHASE}")
+
+    def _guarded(
+        self, exchange: Callable[[], Reply], timed_out: Callable[[str], str], during: str = ""
+    ) -> Reply:
+        """Run one exchange with the worker, turning every way it can fail into a Reply.
+
+        ``timed_out(where)`` is the message of a timeout, told where the worker was ("" if unknown).
+        """
         assert self._process is not None
         try:
             return exchange()
         except ChannelTimeout:
+            frames = self._process.locate()
             self._discard()
-            return Reply("timeout", error=StudentError("Timeout", timeout_message))
+            return Reply("timeout", error=_timeout_error(timed_out, frames))
         except ChannelClosed:
             return self._crashed(self._process.death() + during)
         except ChannelOverflow:
@@ -295,6 +316,16 @@ class Worker:
         if self._process is not None:
             self._process.kill()
             self._process = None
+
+
+def _timeout_error(timed_out: Callable[[str], str], frames: list[stack.Frame]) -> StudentError:
+    """A timeout, with the line of the submission that was running (the innermost of its frames)."""
+    if not frames:
+        return StudentError("Timeout", timed_out(""))
+    innermost = frames[-1]
+    return StudentError(
+        "Timeout", timed_out(innermost.where), stack.traceback(frames), innermost.line, innermost.where
+    )
 
 
 def _defences_from(message: Any) -> list[str]:

@@ -14,11 +14,13 @@ import numpy as np
 import pytest
 
 from grader import course
+from grader.checks.compare import matches
 from grader.probes import exercise12, exercise13, exercise14
 from grader.probes.base import Probe
 from grader.probes.engines import UNREACHED, WORKED_ORDER, Expression, backward_order
 from grader.probes.exercise14 import BROADCASTING_CHECK
 from grader.rubric import load
+from grader.settings import Settings
 from grader.truth import run_trusted
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,3 +136,42 @@ def test_exercise_13s_backward_that_calls_no_backward_never_reached_the_leaves()
     nothing = {**expected, "grads": np.zeros_like(expected["grads"]), "calls": np.zeros((0, 2))}
     verdict = exercise13.backward_expressions.judge(inputs, nothing, expected)
     assert (verdict.passed, verdict.misconception) == (False, UNREACHED)
+
+
+def _outcome(module: Any, probe: Probe, inputs: dict[str, Any]) -> Any:
+    """What a probe gives on a module, its gradients alone for a gradient check (what names a mistake)."""
+    try:
+        answer = run_trusted(module, probe, inputs)
+    except Exception as error:  # an error is an outcome too
+        return type(error).__name__
+    return answer["grads"] if probe.kind == "gradcheck" else answer
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two outcomes would name the same mistake, as grading compares them."""
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return matches(a, b, Settings())
+
+
+@pytest.mark.parametrize("exercise", ["exercise12", "exercise14"])
+def test_never_reaching_the_leaves_is_told_apart_from_every_other_mistake_a_check_lists(exercise: str):
+    # All gradients 0 is also what other mistakes can give (an overwritten gradient, in micrograd's
+    # own expressions): a check lists the misconception only where its failing cases tell them apart.
+    rubric = load(ROOT / "rubrics" / f"{exercise}.yaml")
+    probes = {"exercise12": exercise12, "exercise14": exercise14}[exercise]
+    variants = course.Variants(ROOT, exercise, reference(exercise))
+    failing = 0
+    for check in (c for c in rubric.checks if UNREACHED in c.misconceptions and c.kind != "property"):
+        probe = getattr(probes, check.probe or "")
+        for case in probe.cases(check.seed, check.cases):
+            unreached = _outcome(variants[UNREACHED], probe, case.inputs)
+            if _same(unreached, _outcome(reference(exercise), probe, case.inputs)):
+                continue  # a case whose right answer is 0 (relu below 0) never fails
+            failing += 1
+            for ident in (i for i in check.misconceptions if i != UNREACHED):
+                assert not _same(unreached, _outcome(variants[ident], probe, case.inputs)), (
+                    check.id,
+                    case.label,
+                )
+    assert failing > 20

@@ -90,10 +90,13 @@ def test_input_fails_at_once_instead_of_waiting(run_notebook: RunNotebook) -> No
 
 @BOTH_STARTS
 def test_an_overrunning_cell_is_interrupted_and_later_cells_still_run(run_notebook: RunNotebook) -> None:
-    worker = run_notebook("while True:\n    pass", "after = 1", import_timeout_s=1)
-    assert worker.wait_ready().value == ["after"]
+    worker = run_notebook("import time\n\nwhile True:\n    time.sleep(0.01)", "after = 1", import_timeout_s=1)
+    assert worker.wait_ready().value == ["after", "time"]
     worker.close()
-    assert worker.output == "[student.ipynb] cell 1 did not finish within 1 s: interrupted\n"
+    assert worker.output == (
+        "[student.ipynb] cell 1 did not finish within 1 s "
+        "(it was running cell 1, line 4: `time.sleep(0.01)`): interrupted\n"
+    )
 
 
 @BOTH_STARTS
@@ -105,14 +108,21 @@ def test_the_whole_notebook_has_a_deadline(run_notebook: RunNotebook) -> None:
     worker = run_notebook(stubborn, "after = 1", import_timeout_s=0.3)
     ready = worker.wait_ready()
     assert ready.status == "timeout" and ready.error is not None
-    assert ready.error.message == "running the notebook took longer than 1.8 s"
+    assert ready.error.message == (
+        "running the notebook took longer than 1.8 s (it was running cell 1, line 4: `time.sleep(9)`)"
+    )
     assert ask(worker, "after").status == "timeout"  # final, like a module's failed import
 
 
 @BOTH_STARTS
 def test_a_call_timeout_restarts_the_kernel_and_reruns_the_notebook(run_notebook: RunNotebook) -> None:
-    worker = run_notebook("print('run')", "def spin():\n    while True:\n        pass", ECHO)
-    assert ask(worker, "spin", timeout=0.5).status == "timeout"
+    worker = run_notebook(
+        "print('run')", "import time\n\ndef spin():\n    while True:\n        time.sleep(0.01)", ECHO
+    )
+    reply = ask(worker, "spin", timeout=0.5)
+    assert reply.status == "timeout" and reply.error is not None
+    assert reply.error.where == "cell 2, line 5: `time.sleep(0.01)`"
+    assert reply.error.traceback == '  File "student.ipynb, cell 2", line 5, in spin\n    time.sleep(0.01)\n'
     assert ask(worker, "echo", 5).value == 5
     worker.close()
     assert worker.output == "run\nrun\n"

@@ -143,16 +143,26 @@ def children() -> set[int]:
     return pids
 
 
+#: Where `spin` (lines 13 and 14 of its file) can be found running.
+SPINNING = {"line 13: `while True:`", "line 14: `x += 1`"}
+
+
 @pytest.mark.slow
 def test_hanging_call_times_out_and_the_next_call_gets_a_fresh_worker(submit: Submit) -> None:
     before = children()
-    worker = submit(ECHO + "\n    def spin():\n        while True:\n            pass\n", **HANG_LIMITS)
+    worker = submit(
+        ECHO + "\n    def spin():\n        x = 0\n        while True:\n            x += 1\n", **HANG_LIMITS
+    )
     pid = ask(worker, "pid").value
     assert children() > before
     started = time.monotonic()
     reply = ask(worker, "spin")
     assert reply.status == "timeout" and reply.error is not None
-    assert reply.error.message == "no answer within 1 s (the worker was stopped)"
+    assert reply.error.where in SPINNING and reply.error.line == int(reply.error.where.split()[1][:-1])
+    assert (
+        reply.error.message
+        == f"no answer within 1 s (the worker was stopped while running {reply.error.where})"
+    )
     assert time.monotonic() - started >= TIMEOUT_S  # not before the limit
     assert children() <= before  # the worker is gone, killed and reaped
     after = ask(worker, "pid")
@@ -162,10 +172,12 @@ def test_hanging_call_times_out_and_the_next_call_gets_a_fresh_worker(submit: Su
 @pytest.mark.slow
 def test_hanging_import_times_out(submit: Submit) -> None:
     before, started = children(), time.monotonic()
-    worker = submit("while True:\n    pass\n", **HANG_LIMITS)
+    worker = submit("import time\n\nwhile True:\n    time.sleep(0.01)\n", **HANG_LIMITS)
     ready = worker.wait_ready()
     assert ready.status == "timeout" and ready.error is not None
-    assert ready.error.message == "importing the submission took longer than 1 s"
+    assert ready.error.message == (
+        "importing the submission took longer than 1 s (it was running line 4: `time.sleep(0.01)`)"
+    )
     assert time.monotonic() - started >= TIMEOUT_S
     assert children() <= before
     assert ask(worker, "anything") is ready  # final: no new worker tries the import again
