@@ -89,13 +89,14 @@ class Expression:
         """The inputs' names in the order a backward pass from the output completes their gradients."""
         leaves = {name: _Trace() for name in self.at}
         out = self.build(*leaves.values())
-        position = {id(node): k for k, node in enumerate(backward_order(_Trace.edges(out), out))}
-        return sorted(self.at, key=lambda name: position.get(id(leaves[name]), len(position)))
+        position = {node: k for k, node in enumerate(backward_order(_Trace.edges(out), out))}
+        return sorted(self.at, key=lambda name: position.get(leaves[name], len(position)))
 
 
 class _Trace:
     """A stand-in node recording which nodes each operation combines (no values): an expression
-    built on it is its graph, whatever the operators and methods it uses."""
+    built on it is its graph, whatever the operators and methods it uses. Nodes are compared by
+    identity."""
 
     __array_ufunc__ = None  # an ndarray on the left defers to the reflected operator
 
@@ -117,13 +118,13 @@ class _Trace:
     @staticmethod
     def edges(out: _Trace) -> list[tuple[_Trace, _Trace]]:
         """(operand, result) of every operation `out` depends on."""
-        found, seen, todo = [], {id(out)}, [out]
+        found, seen, todo = [], {out}, [out]
         while todo:
             node = todo.pop()
             for operand in node.operands:
                 found.append((operand, node))
-                if id(operand) not in seen:
-                    seen.add(id(operand))
+                if operand not in seen:
+                    seen.add(operand)
                     todo.append(operand)
         return found
 
