@@ -37,6 +37,7 @@ from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKer
 from nbformat import NotebookNode
 
 from grader.notebook import serve
+from grader.notebook.script import Runnable, runnable
 from grader.sandbox.output import CappedOutput
 from grader.sandbox.stack import Frame
 from grader.text import MESSAGE_CHARS, clip, one_line
@@ -48,6 +49,8 @@ QUEUED_MESSAGES = 16
 STOP_JOIN_S = 5.0
 #: ``(3218543084.py, line 2)`` in a SyntaxError: IPython's file name for the cell means nothing to a student.
 CELL_FILE = re.compile(r"\([^()]*\.py, line (\d+)\)")
+#: Longest shell command quoted in a note.
+COMMAND_CHARS = 80
 
 
 class _KernelClient(AsyncKernelClient):
@@ -118,6 +121,8 @@ class _CellRunner(NotebookClient):
 class NotebookDriver:
     """Executes one notebook in one kernel, then hands the kernel to the grader cell.
 
+    Shell commands are left out of the cells it runs (see `grader.notebook.script.runnable`),
+    each cell that had some noted; ``notebook`` is changed to what the kernel runs.
     ``locate()`` tells where the kernel is (`WorkerProcess.locate`), for the note of a cell
     that overran.
     """
@@ -138,10 +143,9 @@ class NotebookDriver:
         self._connection = connection
         self._cell_timeout_s = cell_timeout_s
         self._output, self._alive, self._send_signal, self._locate = output, alive, send_signal, locate
-        #: The code each code cell runs, by cell number.
-        self.cells = {
-            n: cell.source for n, cell in enumerate(notebook.cells, start=1) if cell.cell_type == "code"
-        }
+        self._runnable = _without_shell(notebook)
+        #: The code each code cell runs, by cell number (shell commands left out).
+        self.cells = {number: cell.code for number, cell in self._runnable.items() if cell.code is not None}
         self._line_start = True
         self._end_expected = False
         #: The number of the cell executing now, if any (a kernel death names it).
@@ -209,6 +213,11 @@ class NotebookDriver:
         for index, cell in enumerate(self._notebook.cells):
             number = index + 1
             self.running_cell = number
+            shell = self._runnable.get(number)
+            if shell is not None and shell.commands:
+                self._note(_shell_note(number, shell))
+            if shell is not None and shell.code is None:
+                continue
             try:
                 await runner.async_execute_cell(cell, index)
             except CellTimeoutError:
@@ -259,6 +268,31 @@ class NotebookDriver:
     def _abort(self, why: str) -> None:
         self.failure = why
         self._send_signal(signal.SIGKILL)
+
+
+def _without_shell(notebook: NotebookNode) -> dict[int, Runnable]:
+    """Each code cell (by number) as it runs during grading; ``notebook`` changed to match."""
+    cells = {}
+    for number, cell in enumerate(notebook.cells, start=1):
+        if cell.cell_type == "code":
+            cells[number] = runnable(cell.source)
+            cell.source = cells[number].code or ""
+    return cells
+
+
+def _shell_note(number: int, cell: Runnable) -> str:
+    """Why a cell's shell commands were left out, quoting the first."""
+    first = one_line(cell.commands[0], COMMAND_CHARS)
+    more = f" and {len(cell.commands) - 1} more" if len(cell.commands) > 1 else ""
+    what = (
+        "keep the cell if you like: it is skipped"
+        if cell.code is None
+        else "keep them if you like: they are skipped, the rest of the cell runs"
+    )
+    return (
+        f"cell {number}: shell commands (`{first}`{more}) do not run during grading; "
+        f"install packages before, and {what}"
+    )
 
 
 def _error_line(content: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from grader.checks.static import forbidden_imports
 from grader.notebook.document import CodeCell
-from grader.notebook.script import nothing_runs, python_of, static_source
+from grader.notebook.script import Runnable, nothing_runs, python_of, runnable, static_source
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,10 @@ from grader.notebook.script import nothing_runs, python_of, static_source
         ("for i in range(3):\n    %time f(i)", "for i in range(3):\n    pass"),
         ("a = b % c", "a = b % c"),
         ("%%bash\nls", None),
+        ("%%!\nls", None),
         ("x = = 1", None),
+        ("pip install torch\nimport torch", "pass\nimport torch"),
+        ("a = (1\n     != 2)", "a = (1\n     != 2)"),
     ],
 )
 def test_python_of_a_cell(cell: str, python: str | None) -> None:
@@ -47,3 +50,25 @@ def test_a_notebook_runs_unless_no_cell_can() -> None:
         nothing_runs([CodeCell(1, "%%bash\nls")], "n.ipynb")
         == "n.ipynb has no cell that can run: cell 1 is not Python"
     )
+
+
+@pytest.mark.parametrize(
+    ("cell", "runs"),
+    [
+        (
+            "!pip install numpy\nimport numpy as np",
+            Runnable("pass\nimport numpy as np", ("!pip install numpy",)),
+        ),
+        ("%%bash\npip install numpy", Runnable(None, ("%%bash",))),
+        ("%%capture\n%%sh\nls", Runnable(None, ("%%sh",))),
+        ("%%capture out\n!!ls\nx = 1", Runnable("%%capture out\npass\nx = 1", ("!!ls",))),
+        ("files = !ls\n%pip install scipy", Runnable("pass\npass", ("files = !ls", "%pip install scipy"))),
+        ("for p in ps:\n    !pip install {p}", Runnable("for p in ps:\n    pass", ("!pip install {p}",))),
+        ("conda install numpy", Runnable("pass", ("conda install numpy",))),  # IPython's automagic
+        ("%time f()\npip if x else y", Runnable("%time f()\npip if x else y")),  # Python, no command
+        ("a = (1\n     != 2)", Runnable("a = (1\n     != 2)")),
+        ("%%html\n!<b>", Runnable("%%html\n!<b>")),  # not Python, and nothing to run
+    ],
+)
+def test_a_cell_runs_without_its_shell_commands_on_lines_of_their_own(cell: str, runs: Runnable) -> None:
+    assert runnable(cell) == runs

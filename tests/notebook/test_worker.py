@@ -170,3 +170,26 @@ def test_defences_name_the_kernel_and_its_limits(run_notebook: RunNotebook) -> N
     assert "Jupyter kernel on Unix sockets only" in defences
     assert "time limit 4 s per call, 12 s for running the notebook" in defences
     assert "time limit 2 s per notebook cell (then the cell is interrupted)" in defences
+
+
+def test_shell_commands_are_skipped_with_a_note_and_the_rest_of_the_notebook_runs(
+    run_notebook: RunNotebook,
+) -> None:
+    worker = run_notebook(
+        "!pip install numpy\nimport numpy as np",
+        "%%bash\npip install numpy",
+        "files = !ls\n%pip install scipy\nx = 1",
+        "def total():\n    return float(np.ones(2).sum()) + x",
+    )
+    assert worker.wait_ready().value == ["np", "total", "x"]
+    assert ask(worker, "total").value == 3
+    worker.close()
+    assert worker.output == (
+        "[student.ipynb] cell 1: shell commands (`!pip install numpy`) do not run during grading; "
+        "install packages before, and keep them if you like: they are skipped, the rest of the cell runs\n"
+        "[student.ipynb] cell 2: shell commands (`%%bash`) do not run during grading; "
+        "install packages before, and keep the cell if you like: it is skipped\n"
+        "[student.ipynb] cell 3: shell commands (`files = !ls` and 1 more) do not run during grading; "
+        "install packages before, and keep them if you like: they are skipped, the rest of the cell runs\n"
+    )
+    assert worker.findings == []  # nothing tried to start a program or open a terminal
