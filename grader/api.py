@@ -35,6 +35,8 @@ GRADER_FAILED = "the grader failed on this submission; its outputs were still wr
 DURING_HIDDEN = "an attempt while a hidden check ran (details withheld)"
 #: One wall-clock cap per submission, in per-check time limits: all checks and worker restarts together.
 SUBMISSION_TIMEOUTS = 12
+#: Said of a module a submission imports that is not installed where grading runs (nor the student's own).
+NOT_INSTALLED = "not installed where grading runs (a module of your own belongs in the file graded)"
 
 
 def grade(
@@ -285,9 +287,13 @@ def _import_problem(handed_in: submission.Submission, ready: Reply, settings: Se
     if ready.status == "timeout":
         where = f"it was running {error.where}" if error.where else "an infinite loop at top level?"
         return f"{name} did not finish importing within {settings.timeout:g} s ({where})"
+    module = None if notebook else submission.own_module(handed_in.path, error.type, error.message)
+    if module is not None:
+        return f"{name} {submission.own_import(handed_in.path, module, error.line)}"
     doing = "running" if notebook else "importing"
     line = f" at line {error.line}" if error.line else ""
-    return f"{doing} {name} failed{line}: {error.type}: {error.message}"
+    missing = f": {NOT_INSTALLED}" if error.type == "ModuleNotFoundError" and not notebook else ""
+    return f"{doing} {name} failed{line}: {error.type}: {error.message}{missing}"
 
 
 def _result(handed_in: submission.Submission, rubric: Rubric, results: list[CheckResult]) -> Result:

@@ -1,8 +1,9 @@
-"""Reading a submission without running it: bytes, hash, source text and syntax."""
+"""Reading a submission without running it: bytes, hash, source text and syntax; and its folder's files."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 MAX_BYTES = 10 * 1024 * 1024
+#: How Python says an import found nothing, with the top-level module it looked for.
+NO_MODULE = re.compile(r"No module named '([A-Za-z_]\w*)")
 
 
 @dataclass(frozen=True)
@@ -57,3 +60,23 @@ def _notebook(path: Path, digest: str, text: str) -> Submission:
     cells = document.code_cells(notebook)
     source, problem = script.static_source(cells), script.nothing_runs(cells, path.name)
     return Submission(path, digest, source, problem, notebook)
+
+
+def own_module(path: Path, error_type: str, message: str) -> str | None:
+    """The module a failed import looked for, when the student has it beside ``path`` (``utils.py``,
+    ``utils/``): only the submission is graded, so it was not there. None for anything else (a package
+    that is not installed, say). ``message`` is the student's to choose: only a name is taken from it."""
+    match = NO_MODULE.match(message) if error_type == "ModuleNotFoundError" else None
+    if match is None:
+        return None
+    module = match.group(1)
+    return module if any(p.exists() for p in (path.parent / f"{module}.py", path.parent / module)) else None
+
+
+def own_import(path: Path, module: str, line: int | None = None) -> str:
+    """What to say of a submission at ``path`` importing ``module`` of the student's own (`own_module`)."""
+    at = f" (line {line})" if line else ""
+    return (
+        f"imports {module}{at}, a module of your own next to it? "
+        f"Only {path.name} is graded: put the helpers in it"
+    )

@@ -1,4 +1,5 @@
-"""Reading a submission: a syntax error quotes the submitted file, whatever the current directory holds."""
+"""Reading a submission: a syntax error quotes the submitted file, whatever the current directory holds;
+a module of the student's own beside the submission is named as not graded."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.api import grade_submission
-from grader.submission import read
+from grader.api import NOT_INSTALLED, grade_submission
+from grader.submission import own_module, read
 from grader.syntax import source_line, syntax_problem
 
 STUDENTS = Path(__file__).resolve().parent / "students"
@@ -107,3 +108,63 @@ def test_source_lines_are_counted_as_python_counts_them_and_quoted_inert(
     source: str, number: int, line: str
 ) -> None:
     assert source_line(source, number) == line
+
+
+#: The helpers tests/students/exercise11/imports_helper.py keeps in a module of its own.
+UTILS = """import numpy as np
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("helpers", ["utils.py", "utils/__init__.py"])
+def test_importing_a_module_of_ones_own_beside_the_submission_says_only_the_submission_is_graded(
+    tmp_path: Path, helpers: str
+) -> None:
+    target = tmp_path / "exercise11.py"
+    shutil.copy(STUDENTS / "exercise11" / "imports_helper.py", target)
+    (tmp_path / helpers).parent.mkdir(exist_ok=True)
+    (tmp_path / helpers).write_text(UTILS)
+    result = grade_submission(target, env={})
+    assert (result.status, result.score) == ("error", 0)
+    assert result.message == (
+        "exercise11.py imports utils (line 4), a module of your own next to it? "
+        "Only exercise11.py is graded: put the helpers in it"
+    )
+
+
+@pytest.mark.slow
+def test_importing_a_module_found_nowhere_says_it_is_not_installed(tmp_path: Path) -> None:
+    target = tmp_path / "exercise11.py"
+    shutil.copy(STUDENTS / "exercise11" / "imports_helper.py", target)
+    result = grade_submission(target, env={})
+    assert result.message == (
+        "importing exercise11.py failed at line 4: "
+        f"ModuleNotFoundError: No module named 'utils': {NOT_INSTALLED}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("error_type", "message", "module"),
+    [
+        ("ModuleNotFoundError", "No module named 'utils'", "utils"),
+        ("ModuleNotFoundError", "No module named 'utils.plots'", "utils"),
+        ("ModuleNotFoundError", "No module named 'numpyy'", None),  # not beside it
+        ("ImportError", "No module named 'utils'", None),
+        ("ModuleNotFoundError", "No module named '/etc/passwd'", None),  # a name, never a path
+        ("ModuleNotFoundError", "No module named '..'", None),
+    ],
+)
+def test_a_module_of_ones_own_is_one_beside_the_submission(
+    tmp_path: Path, error_type: str, message: str, module: str | None
+) -> None:
+    (tmp_path / "utils.py").write_text(UTILS)
+    assert own_module(tmp_path / "exercise11.py", error_type, message) == module

@@ -25,6 +25,7 @@ import re
 import signal
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from queue import Empty
 from typing import Any
 
@@ -40,6 +41,7 @@ from grader.notebook import serve
 from grader.notebook.script import Runnable, runnable
 from grader.sandbox.output import CappedOutput
 from grader.sandbox.stack import Frame
+from grader.submission import own_import, own_module
 from grader.text import MESSAGE_CHARS, clip, one_line
 
 #: Largest message frame accepted from the kernel; a bigger one drops the connection (flood defence).
@@ -130,7 +132,7 @@ class NotebookDriver:
     def __init__(
         self,
         notebook: NotebookNode,
-        name: str,
+        submission: Path,
         connection: KernelConnectionInfo,
         *,
         cell_timeout_s: float,
@@ -139,7 +141,7 @@ class NotebookDriver:
         send_signal: Callable[[int], None],
         locate: Callable[[], list[Frame]],
     ) -> None:
-        self._notebook, self._name = notebook, name
+        self._notebook, self._submission, self._name = notebook, submission, submission.name
         self._connection = connection
         self._cell_timeout_s = cell_timeout_s
         self._output, self._alive, self._send_signal, self._locate = output, alive, send_signal, locate
@@ -254,7 +256,10 @@ class NotebookDriver:
                 return
 
     def _note_error(self, cell: NotebookNode, cell_index: int, execute_reply: dict[str, Any]) -> None:
-        self._note(f"cell {cell_index + 1} raised {_error_line(execute_reply['content'])}")
+        content = execute_reply["content"]
+        module = own_module(self._submission, str(content.get("ename")), str(content.get("evalue")))
+        own = f" ({self._name} {own_import(self._submission, module)})" if module else ""
+        self._note(f"cell {cell_index + 1} raised {_error_line(content)}{own}")
 
     def _note(self, text: str) -> None:
         """A line of our own in the output, as Jupyter would show the failure under the cell."""

@@ -63,7 +63,7 @@ class KernelProcess(WorkerProcess):
         try:
             self._driver = NotebookDriver(
                 notebook,
-                submission.name,
+                submission,
                 connection_info(self.workdir, key),
                 cell_timeout_s=cell_timeout_s,
                 output=output,

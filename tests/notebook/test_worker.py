@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -193,3 +195,17 @@ def test_shell_commands_are_skipped_with_a_note_and_the_rest_of_the_notebook_run
         "install packages before, and keep them if you like: they are skipped, the rest of the cell runs\n"
     )
     assert worker.findings == []  # nothing tried to start a program or open a terminal
+
+
+def test_a_cell_importing_a_module_of_ones_own_says_only_the_notebook_is_graded(
+    run_notebook: RunNotebook, tmp_path: Path
+) -> None:
+    (tmp_path / "utils.py").write_text("def helper():\n    return 1\n")
+    worker = run_notebook("x = 1", "from utils import helper", name="exercise11.ipynb")
+    assert worker.wait_ready().value == ["x"]
+    worker.close()
+    assert worker.output == (
+        "[exercise11.ipynb] cell 2 raised ModuleNotFoundError: No module named 'utils' "
+        "(exercise11.ipynb imports utils, a module of your own next to it? "
+        "Only exercise11.ipynb is graded: put the helpers in it)\n"
+    )
