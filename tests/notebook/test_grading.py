@@ -163,7 +163,7 @@ def test_the_starters_run_and_every_function_reports_not_implemented(
     graded: dict[str, tuple[Result, Result]],
 ) -> None:
     _, notebook = graded["starter/exercise11"]
-    assert notebook.status == "graded" and notebook.score == 1  # the static check
+    assert notebook.status == "graded" and notebook.score == 0  # an untouched starter earns nothing
     for check in notebook.checks:
         if check.id != "by-hand.static":
             assert check.status == "error" and "is not implemented yet" in (check.message or "")
