@@ -68,7 +68,7 @@ PIPES = ("request_fd", "reply_fd", "dump_fd")
 Start = Callable[[Path, str, dict[str, Any], int], Any]
 #: After EOF on the channel, how long the worker may take to finish exiting.
 EXIT_GRACE_S = 1.0
-#: Open files a module worker may hold (it needs 5): pipes and socket pairs are memory too.
+#: Open files a module worker may hold (it needs 6): pipes and socket pairs are memory too.
 WORKER_OPEN_FILES = 64
 #: Name prefixes of the workspaces of workers (and kernels) and of kernel fork servers.
 WORKER_PREFIX, FORK_SERVER_PREFIX = "grader-sandbox-", "grader-forkserver-"
