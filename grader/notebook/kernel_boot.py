@@ -19,6 +19,8 @@ from grader.sandbox.serve import enter_sandbox
 
 #: Kernel options: no history database to write, and no log lines in the student's output.
 KERNEL_OPTIONS = ("--HistoryManager.enabled=False", "--IPKernelApp.log_level=CRITICAL")
+#: What a shell command run in a cell raises (the grader leaves out those it sees: `grader.notebook.script`).
+NO_SHELL = "shell commands do not run during grading"
 #: The private pipes' fd numbers, for the grader cell (this process is one kernel, for one notebook).
 channel: dict[str, int] = {}
 
@@ -37,11 +39,24 @@ def main(config_json: str) -> None:
     channel.update(request_fd=config["request_fd"], reply_fd=config["reply_fd"])
     from ipykernel.kernelapp import IPKernelApp  # after confinement: it starts threads
 
+    _refuse_shell_commands()
     # Output of forked subprocesses would come back over TCP, which the sandbox forbids.
     warnings.filterwarnings("ignore", message="Couldn't bind IOPub Pipe", category=UserWarning)
     # Like any Jupyter kernel, exit when the process that started it (the grader) is gone.
     parent = f"--IPKernelApp.parent_handle={os.getppid()}"
     IPKernelApp.launch_instance(argv=["-f", str(connection_file), parent, *KERNEL_OPTIONS])
+
+
+def _refuse_shell_commands() -> None:
+    """Shell commands the grader could not leave out (``get_ipython().system(...)``, an alias such as
+    ``ls``) fail at once, saying why, instead of trying every terminal device of the machine."""
+    from ipykernel.zmqshell import ZMQInteractiveShell
+
+    def refuse(shell: object, command: object, *args: object, **kwargs: object) -> None:
+        raise OSError(NO_SHELL)
+
+    for method in ("system", "system_piped", "getoutput"):  # `!cmd`, what it calls, `!!cmd` and %sx
+        setattr(ZMQInteractiveShell, method, refuse)
 
 
 def _make_profile() -> None:

@@ -209,3 +209,14 @@ def test_a_cell_importing_a_module_of_ones_own_says_only_the_notebook_is_graded(
         "(exercise11.ipynb imports utils, a module of your own next to it? "
         "Only exercise11.ipynb is graded: put the helpers in it)\n"
     )
+
+
+def test_a_shell_command_the_grader_cannot_see_fails_at_once_saying_why(run_notebook: RunNotebook) -> None:
+    worker = run_notebook("x = 1", "ls", "get_ipython().system('pip install numpy')", "y = 2")
+    assert worker.wait_ready().value == ["x", "y"]
+    worker.close()
+    assert worker.output == (
+        "[student.ipynb] cell 2 raised OSError: shell commands do not run during grading\n"
+        "[student.ipynb] cell 3 raised OSError: shell commands do not run during grading\n"
+    )
+    assert worker.findings == []
