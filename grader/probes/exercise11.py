@@ -127,9 +127,8 @@ def _own_logits(inputs: Inputs, observed: dict[str, Any]) -> np.ndarray | None:
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise log-softmax through log-sum-exp, finite for any finite logits."""
-    shifted = z - z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    """Row-wise log-softmax through numpy's log-sum-exp, finite for any finite logits."""
+    return z - np.logaddexp.reduce(z, axis=1, keepdims=True)
 
 
 def _clipped(loss: float, picked: np.ndarray) -> str | None:
