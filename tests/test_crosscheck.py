@@ -25,7 +25,9 @@ from tests.cli_helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "rubrics").glob("*.yaml"))
-VARIANTS = "unstable-softmax, forgot-divide-by-n, no-relu-mask, transposed-dw, db-by-mean"
+VARIANTS = (
+    "unstable-softmax, forgot-divide-by-n, onehot-not-subtracted, no-relu-mask, transposed-dw, db-by-mean"
+)
 UNSTABLE_VARIANT = """\
         "unstable-softmax": mutate(
             ref, "unstable-softmax", [("shifted = z - z.max(axis=1, keepdims=True)", "shifted = z")]
