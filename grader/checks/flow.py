@@ -18,8 +18,9 @@ from grader.checks.compare import Mismatch, constant_factor, factor_words
 from grader.probes.base import Flow
 from grader.settings import Settings
 
-#: Every gradient is exactly 0 while the correct ones are not: nothing was propagated.
-NOTHING_REACHED = "the backward pass never reached the inputs"
+#: Every gradient is exactly 0 while the correct ones are not: nothing was propagated (a backward pass
+#: that never reached the inputs, or tangents that never left them, in forward mode).
+NOTHING_REACHED = "no derivative got through the graph"
 
 
 @dataclass(frozen=True)
