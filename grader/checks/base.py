@@ -192,9 +192,11 @@ def reply_for(
         return reply
     error = reply.error
     assert error is not None, "a reply that is not ok says why"
-    if reply.status == "timeout":
+    if reply.status == "timeout":  # `where` is what was running, from the grader's copy of the source
         limit = ctx.settings_for(check).timeout
-        raise CheckFailed("timeout", f"{where}did not finish within {limit:g} s (an infinite loop?)")
+        running = f"it was running {error.where}" if error.where else "an infinite loop?"
+        details = {"traceback": error.traceback} if error.traceback else None
+        raise CheckFailed("timeout", f"{where}did not finish within {limit:g} s ({running})", details)
     if reply.status == "crashed":
         raise CheckFailed("error", f"{where}the submission's process died: {error.message}")
     named = probe.raises.get(error.type)

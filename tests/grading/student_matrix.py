@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,3 +52,14 @@ def assert_verdicts(result: Result, expect: Expect) -> None:
         assert fragment in (by_id[check_id].message or ""), by_id[check_id].message
     if all(c.status == "passed" for c in result.checks) and result.status == "graded":
         assert result.score == result.max_score
+
+
+#: A timeout's message naming what was running: the loop's line varies with when time ran out.
+RUNNING = re.compile(r"did not finish within 1 s \(it was running line (\d+): `[^`]+`\)$")
+
+
+def hung_at(message: str | None) -> int:
+    """The line of the submission a check that timed out says was running."""
+    match = RUNNING.search(message or "")
+    assert match, message
+    return int(match.group(1))

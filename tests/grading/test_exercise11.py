@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
+from tests.grading.student_matrix import Expect, assert_verdicts, grade_student, hung_at
 
 BACKWARD = ("mlp_backward.gradcheck", "mlp_backward.reference")
 
@@ -112,7 +112,7 @@ def test_student_matrix(name: str, tmp_path: Path) -> None:
 def test_a_hang_times_out_and_the_other_checks_are_still_graded(tmp_path: Path) -> None:
     result = grade_student("exercise11", "hangs", tmp_path, timeout=1)
     assert_verdicts(result, Expect(backward("timeout")))
-    assert result.checks[2].message == "did not finish within 1 s (an infinite loop?)"
+    assert result.checks[2].message and hung_at(result.checks[2].message) in (20, 21)  # `while True: pass`
     assert result.score == 4
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from grader.probes.engines import UNREACHED
-from tests.grading.student_matrix import Expect, assert_verdicts, grade_student
+from tests.grading.student_matrix import Expect, assert_verdicts, grade_student, hung_at
 
 COURSE = Path(__file__).resolve().parents[2]
 OPERATORS = "operators.gradcheck"
@@ -112,7 +112,6 @@ def test_a_backward_that_hangs_times_out_and_the_operators_are_still_graded(tmp_
     result = grade_student("exercise12", "hangs", tmp_path, timeout=1)
     timeouts = ("accumulation.gradcheck", "expressions.gradcheck", "expressions.reference")
     assert_verdicts(result, Expect({check: "timeout" for check in timeouts}))
-    assert {c.message for c in result.checks if c.id == "accumulation.gradcheck"} == {
-        "x * x: did not finish within 1 s (an infinite loop?)"
-    }
+    (message,) = {c.message for c in result.checks if c.id == "accumulation.gradcheck"}
+    assert message and message.startswith("x * x: ") and 91 <= hung_at(message) <= 99  # backward's loop
     assert result.score == 10.75  # 3 of the 4 expressions ran and passed before the one that hangs

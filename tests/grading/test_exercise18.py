@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.grading.student_matrix import Checks, Expect, assert_verdicts, grade_student
+from tests.grading.student_matrix import Checks, Expect, assert_verdicts, grade_student, hung_at
 
 GRADIENTS = ("checkpoint_sequential.gradcheck", "checkpoint_sequential.reference")
 OBSERVED = tuple(f"checkpoint_sequential.{name}" for name in ("memory", "forwards", "segments"))
@@ -76,5 +76,5 @@ def test_student_matrix(name: str, tmp_path: Path) -> None:
 def test_a_hang_in_backward_times_out_and_the_static_check_is_still_graded(tmp_path: Path) -> None:
     result = grade_student("exercise18", "hangs", tmp_path, timeout=1)
     assert_verdicts(result, Expect(checks(GRADIENTS + OBSERVED + MEASURED, "timeout", None)))
-    assert result.checks[0].message == "did not finish within 1 s (an infinite loop?)"
+    assert 13 <= hung_at(result.checks[0].message) <= 20  # the `while k >= 0` loop that never moves k
     assert result.score == 1
