@@ -44,7 +44,7 @@ def judge(check: Check, ctx: Context) -> Judgement:
             **cause.details,
             **_graph(expected, got),
         }
-        return CaseFailure("failed", prefix(case) + cause.message, misconception, details)
+        return CaseFailure("failed", prefix(case) + _on_graph(cause, expected), misconception, details)
 
     return over_cases(check, ctx, one)
 
@@ -62,6 +62,16 @@ def _first_cause(
     }
     cause = first_cause(flow, list(expected), wrong, tol)
     return cause, wrong[cause.first]
+
+
+def _on_graph(cause: Cause, expected: Any) -> str:
+    """On a drawn graph, the first wrong gradient from the loss backwards is where the error starts."""
+    if not (isinstance(expected, dict) and "graph" in expected and cause.first):
+        return cause.message
+    return (
+        f"the first wrong gradient going back from the loss is {cause.first}: {cause.message}; "
+        "every gradient further from the loss inherits the error"
+    )
 
 
 def _graph(expected: Any, got: Any) -> dict[str, Any]:

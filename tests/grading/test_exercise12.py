@@ -59,8 +59,8 @@ MATRIX = {
             "expressions.reference": "failed",
         },
         {
-            WORKED: "worked example (a*b + c)**2: dL/d(a·b) is off: max relative error 0.875 "
-            "(expected 8, got 1;",
+            WORKED: "worked example (a*b + c)**2: the first wrong gradient going back from the loss is "
+            "dL/d(a·b): dL/d(a·b) is off: max relative error 0.875 (expected 8, got 1;",
             OPERATORS: "numbers on the right ((v + 2) * 3 / 4 - 1.5): the gradient w.r.t. the operand is off",
         },
     ),
