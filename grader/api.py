@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from grader import course, submission
 from grader.errors import CourseError, SettingsError, UsageError
 from grader.result import CheckResult, Finding, Result
+from grader.sandbox.process import WORKER_PREFIX
 from grader.sandbox.supervisor import Limits, Reply, Worker
 from grader.settings import Settings, given, resolve
 from grader.text import clip, format_size
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
 GRADER_FAILED = "the grader failed on this submission; its outputs were still written"
 #: A finding reported while a hidden check ran: its details could carry that check's inputs.
 DURING_HIDDEN = "an attempt while a hidden check ran (details withheld)"
+#: Where the worker's copy of a submission lives: a warning that names it reads as the file's own name.
+SANDBOX_PATH = re.compile(rf"[^\s\"']*/{re.escape(WORKER_PREFIX)}[^/\s]+/work/")
 #: One wall-clock cap per submission, in per-check time limits: all checks and worker restarts together.
 SUBMISSION_TIMEOUTS = 12
 #: Said of a module a submission imports that is not installed where grading runs (nor the student's own).
@@ -188,7 +192,7 @@ def _run(
             result = _result(handed_in, rubric, results)
             result.integrity = ctx.integrity
     # After close(): only then has the worker's output been drained to the end.
-    result.stdout = worker.output if shown is None else worker.output[: shown.printed]
+    result.stdout = SANDBOX_PATH.sub("", worker.output if shown is None else worker.output[: shown.printed])
     if worker.output_truncated and shown is None:  # a cut made after a hidden check began stays unsaid
         result.stdout += f"\n[… truncated: only the first {format_size(settings.output_kb * 1024)} are kept]"
     result.defences = worker.defences

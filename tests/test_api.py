@@ -53,3 +53,10 @@ def test_grade_batch_takes_the_same_flat_keywords(tmp_path: Path) -> None:
         grade_batch(tmp_path, tmp_path / "out", settings={"timeout": 1})  # type: ignore[call-arg]
     with pytest.raises(UsageError, match="invalid timeout 'soon' from the command line"):
         grade_batch(tmp_path, tmp_path / "out", timeout="soon")  # type: ignore[arg-type]
+
+
+def test_a_warning_names_the_submission_not_the_sandbox_copy(tmp_path: Path) -> None:
+    path = tmp_path / "exercise11.py"
+    shutil.copy(ROOT / "examples" / "submissions" / "exercise11.py", path)
+    printed = grader.grade(path, course=ROOT)["stdout"]
+    assert printed.startswith("exercise11.py:13: RuntimeWarning: divide by zero") and "grader-sandbox" not in printed
