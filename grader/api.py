@@ -12,6 +12,7 @@ import importlib
 import math
 import os
 import re
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ GRADER_FAILED = "the grader failed on this submission; its outputs were still wr
 #: A finding reported while a hidden check ran: its details could carry that check's inputs.
 DURING_HIDDEN = "an attempt while a hidden check ran (details withheld)"
 #: Where the worker's copy of a submission lives: a warning that names it reads as the file's own name.
-SANDBOX_PATH = re.compile(rf"[^\s\"']*/{re.escape(WORKER_PREFIX)}[^/\s]+/work/")
+SANDBOX_PATH = re.compile(re.escape(os.path.join(tempfile.gettempdir(), WORKER_PREFIX)) + r"[^/\s]+/work/")
 #: One wall-clock cap per submission, in per-check time limits: all checks and worker restarts together.
 SUBMISSION_TIMEOUTS = 12
 #: Said of a module a submission imports that is not installed where grading runs (nor the student's own).

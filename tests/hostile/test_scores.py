@@ -304,7 +304,7 @@ def test_one_wall_clock_cap_bounds_a_submission_across_worker_restarts(
     from grader import api
 
     monkeypatch.setattr(api, "SUBMISSION_TIMEOUTS", 3)
-    slow = "import os, time\ntime.sleep(0.4)\n" + submission(None) + "\n_f = mlp_forward\n"
+    slow = "import os, time\ntime.sleep(0.8)\n" + submission(None) + "\n_f = mlp_forward\n"
     slow += "def mlp_forward(*args):\n    os._exit(3)\n"
     graded = grade_hostile(slow, timeout=1)
     assert graded.seconds < 3 * 1 + 2
