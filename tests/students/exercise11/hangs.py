@@ -17,8 +17,8 @@ def mlp_forward(X, y, W1, b1, W2, b2):
 
 def mlp_backward(X, y, cache):
     z1, a1, p, W2 = cache
-    while True:
-        pass
+    while True: pass
+    # one line, so the stack shows the same line whenever time runs out
     n, k = p.shape
     onehot = np.zeros((n, k))
     onehot[np.arange(n), y] = 1
