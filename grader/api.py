@@ -267,9 +267,7 @@ def _context(
         worker=worker,
         names=frozenset(),
         truth=Truth.load(rubric, reference),
-        variants=course.Variants(course_root, rubric.exercise, reference)
-        if course_root and reference
-        else {},
+        variants=_variants(course_root, rubric, reference),
         source=handed_in.source,
         cap=cap,
     )
@@ -290,7 +288,7 @@ def _import_problem(handed_in: submission.Submission, ready: Reply, settings: Se
     if ready.status == "timeout" and notebook:
         return f"{name}: {error.message}" + ("" if error.where else " (is a cell stuck in an infinite loop?)")
     if ready.status == "timeout":
-        where = f"it was running {error.where}" if error.where else "an infinite loop at top level?"
+        where = error.running("an infinite loop at top level?")
         return f"{name} did not finish importing within {settings.timeout:g} s ({where})"
     module = None if notebook else submission.own_module(handed_in.path, error.type, error.message)
     if module is not None:

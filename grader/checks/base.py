@@ -194,7 +194,7 @@ def reply_for(
     assert error is not None, "a reply that is not ok says why"
     if reply.status == "timeout":  # `where` is what was running, from the grader's copy of the source
         limit = ctx.settings_for(check).timeout
-        running = f"it was running {error.where}" if error.where else "an infinite loop?"
+        running = error.running("an infinite loop?")
         details = {"traceback": error.traceback} if error.traceback else None
         raise CheckFailed("timeout", f"{where}did not finish within {limit:g} s ({running})", details)
     if reply.status == "crashed":

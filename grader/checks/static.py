@@ -25,13 +25,14 @@ Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 
 
 def judge(check: Check, ctx: Context) -> Judgement:
-    found = forbidden_imports(ctx.source, set(check.forbid_imports))
+    tree = _parsed(ctx.source)  # once, for both rules
+    found = forbidden_imports(tree, set(check.forbid_imports))
     for module, line in found:
         ctx.integrity.append(Finding("forbidden-import", f"{ctx.filename} imports {module} (line {line})"))
     if found:
         module, line = found[0]
         return Judgement("failed", message=f"{ctx.filename} imports {module} (line {line}): {BY_HAND}")
-    unstarted = not_started(ctx.source, graded_names(ctx), ctx.filename)
+    unstarted = not_started(tree, graded_names(ctx), ctx.filename)
     if unstarted is not None:
         return Judgement("failed", message=unstarted)
     return Judgement("passed", 1.0)
@@ -46,8 +47,8 @@ def graded_names(ctx: Context) -> list[str]:
     return names
 
 
-def not_started(source: str, names: Iterable[str], filename: str) -> str | None:
-    """Why `source` has no work of its own on `names` yet, or None when it has some.
+def not_started(tree: ast.Module | None, names: Iterable[str], filename: str) -> str | None:
+    """Why the module `tree` has no work of its own on `names` yet, or None when it has some.
 
     A name counts as defined when the top level binds it (the last binding wins, as a
     notebook's later cell does); it is a stub when it is a function whose body only raises
@@ -58,7 +59,7 @@ def not_started(source: str, names: Iterable[str], filename: str) -> str | None:
     names = list(names)
     if not names:
         return None
-    bound = _bindings(source)
+    bound = dict(_bound(tree.body)) if tree is not None else {}
     missing = [name for name in names if name not in bound]
     if missing:
         return f"{NO_POINTS}: {filename} does not define {_listed(missing, 'or')}"
@@ -67,12 +68,6 @@ def not_started(source: str, names: Iterable[str], filename: str) -> str | None:
         return None
     are = "is still the starter's stub" if len(stubs) == 1 else "are still the starter's stubs"
     return f"{NO_POINTS}: {_listed(stubs, 'and')} {are}"
-
-
-def _bindings(source: str) -> dict[str, ast.AST]:
-    """Each name the module's top level binds, with the statement that binds it last."""
-    tree = _parsed(source)
-    return dict(_bound(tree.body)) if tree is not None else {}
 
 
 def _bound(nodes: Iterable[ast.AST]) -> Iterator[tuple[str, ast.AST]]:
@@ -137,9 +132,9 @@ def _listed(names: list[str], conjunction: str) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
 
 
-def forbidden_imports(source: str, forbidden: set[str]) -> list[tuple[str, int]]:
-    """(module, line) of every import of a forbidden top-level package, incl. `__import__("x")`."""
-    tree = _parsed(source)
+def forbidden_imports(tree: ast.Module | None, forbidden: set[str]) -> list[tuple[str, int]]:
+    """(module, line) of every import of a forbidden top-level package in the module `tree`, incl.
+    `__import__("x")`."""
     found: list[tuple[str, int]] = []
     for node in ast.walk(tree) if tree is not None else ():
         names: list[str] = []

@@ -115,6 +115,7 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> _Graded:
     from grader.terminal import summary
 
     human, stems, graded = _human(options, env), _report_stems(files), _Graded()
+    released = release_asked(options.release, env.environ)
     try:
         with _kernels(files) as forks:
             for choice in choices:
@@ -135,7 +136,7 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> _Graded:
                         )
                     )
                 for result in results:
-                    result.released = release_asked(options.release, env.environ)
+                    result.released = released
                 graded.counted.append(settle(choice, results))
                 for path, result in zip(choice.graded, results, strict=True):
                     graded.results.append(result)

@@ -82,6 +82,10 @@ class StudentError:
     line: int | None = None
     where: str = ""
 
+    def running(self, otherwise: str) -> str:
+        """What a timeout says of where it hung: "it was running <where>", or `otherwise`."""
+        return f"it was running {self.where}" if self.where else otherwise
+
 
 @dataclass
 class Reply:
