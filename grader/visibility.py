@@ -41,9 +41,14 @@ def release_asked(flag: bool, environ: Mapping[str, str]) -> bool:
     return flag or environ.get(RELEASE_ENV) == "1"
 
 
+def _ran_hidden(check: CheckResult) -> bool:
+    """A non-visible check that ran (a skipped one may always say why it was skipped)."""
+    return check.hidden and check.status != "skipped"
+
+
 def withheld(result: Result, check: CheckResult) -> bool:
     """True when only the check's title and maximum points may be shown."""
-    return not result.released and check.hidden and check.status != "skipped"
+    return not result.released and _ran_hidden(check)
 
 
 def pending_note(check: CheckResult) -> str:
@@ -65,7 +70,7 @@ def pending_points(result: Result) -> float:
 
 def hidden_ran(result: Result) -> bool:
     """Whether a hidden check ran: then only what was printed before it was kept."""
-    return result.status == "graded" and any(c.hidden and c.status != "skipped" for c in result.checks)
+    return result.status == "graded" and any(_ran_hidden(c) for c in result.checks)
 
 
 def stdout_shown(result: Result) -> bool:
