@@ -92,6 +92,9 @@ def _stable(inputs: Inputs, observed: dict[str, Any], expected: Any) -> Verdict:
     if z2 is None:
         shapes = f"a1 {observed['a1'].shape}, W2 {observed['W2'].shape} and p {p.shape}"
         return Verdict(False, f"the cache's shapes do not fit together: {shapes}")
+    forged = _not_the_network(inputs, observed)
+    if forged is not None:
+        return Verdict(False, forged)
     log_p = _log_softmax(z2)
     if not np.allclose(p, np.exp(log_p), rtol=P_RTOL, atol=P_ATOL):
         return Verdict(
@@ -124,6 +127,17 @@ def _own_logits(inputs: Inputs, observed: dict[str, Any]) -> np.ndarray | None:
     if a1.shape[1] != W2.shape[0]:
         return None
     return a1 @ W2 + np.array(inputs["b2"], dtype=np.float64)
+
+
+def _not_the_network(inputs: Inputs, observed: dict[str, Any]) -> str | None:
+    """Why the cache's a1 and W2 are not the network's own (the W2 given, and a1 = relu(X @ W1 + b1)),
+    so that logits made from a made-up cache cannot earn the point; None when they are."""
+    X, W1, b1, W2 = (np.array(inputs[name], dtype=np.float64) for name in ("X", "W1", "b1", "W2"))
+    if not np.array_equal(observed["W2"], W2):
+        return "the cache's W2 is not the W2 mlp_forward was given"
+    if not np.allclose(observed["a1"], (X @ W1 + b1).clip(min=0.0), rtol=P_RTOL, atol=P_ATOL):
+        return "the cache's a1 is not relu(X @ W1 + b1): the hidden layer is wrong, so the logits are too"
+    return None
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:

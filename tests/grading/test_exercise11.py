@@ -47,6 +47,15 @@ MATRIX = {
             "cross-entropy of your own logits z2 = a1 @ W2 + b2 from your cache"
         },
     ),
+    "forged_cache": Expect(
+        {
+            "mlp_forward.reference": "failed",
+            "mlp_forward.stable": "failed",
+            "mlp_backward.gradcheck": "failed",
+            "mlp_backward.reference": "failed",
+        },
+        {"mlp_forward.stable": "logits around 1000: the cache's a1 is not relu(X @ W1 + b1)"},
+    ),
     "loss_summed": Expect(
         {
             "mlp_forward.reference": "failed",
