@@ -47,8 +47,9 @@ def _ran_hidden(check: CheckResult) -> bool:
 
 
 def withheld(result: Result, check: CheckResult) -> bool:
-    """True when only the check's title and maximum points may be shown."""
-    return not result.released and _ran_hidden(check)
+    """True when only the check's title and maximum points may be shown (a submission that could
+    not be run ran no check: nothing of it is secret, and nothing waits to be released)."""
+    return not result.released and result.status == "graded" and _ran_hidden(check)
 
 
 def pending_note(check: CheckResult) -> str:

@@ -66,3 +66,10 @@ def test_every_distinct_failure_is_said_once() -> None:
     assert lines[at + 1] == (
         "      also, exp, relu: exp: UnboundLocalError (line 12): local variable 'out' referenced"
     )
+
+
+def test_a_submission_that_could_not_run_has_nothing_to_release() -> None:
+    result = result_of("error", "error")
+    result.checks[1].visibility = "hidden"
+    result.status, result.message = "error", "exercise11.py has a syntax error at line 3"
+    assert "(0 of 2 checks passed, 2 errors)" in summary(result)
