@@ -20,7 +20,7 @@ class NotebookProblem(ValueError):
 
 @dataclass(frozen=True)
 class CodeCell:
-    """A code cell and its number: its 1-based position in the notebook, as feedback names it."""
+    """A code cell and its number: its 1-based position among the notebook's code cells (`cell_name`)."""
 
     number: int
     source: str
@@ -50,12 +50,25 @@ def load(text: str, name: str) -> nbformat.NotebookNode:
     return notebook
 
 
+def cell_name(number: int) -> str:
+    """How feedback names the code cell `number`: ``code cell 3`` is the third code cell, markdown
+    cells not counted. Execution counts would not do: grading re-runs the notebook, so they differ
+    from those the student saw."""
+    return f"code cell {number}"
+
+
+def numbered(notebook: nbformat.NotebookNode) -> dict[int, int]:
+    """Each code cell's index in ``notebook.cells`` -> its number (`cell_name`)."""
+    indices = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    return {index: number for number, index in enumerate(indices, start=1)}
+
+
 def code_cells(notebook: nbformat.NotebookNode) -> list[CodeCell]:
-    """The code cells that run (nbclient skips blank ones), numbered by position."""
+    """The code cells that run (nbclient skips blank ones), numbered among the code cells."""
     return [
-        CodeCell(number, cell.source)
-        for number, cell in enumerate(notebook.cells, start=1)
-        if cell.cell_type == "code" and cell.source.strip()
+        CodeCell(number, notebook.cells[index].source)
+        for index, number in numbered(notebook).items()
+        if notebook.cells[index].source.strip()
     ]
 
 

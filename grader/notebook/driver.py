@@ -38,6 +38,7 @@ from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKer
 from nbformat import NotebookNode
 
 from grader.notebook import serve
+from grader.notebook.document import cell_name, numbered
 from grader.notebook.script import Runnable, runnable
 from grader.sandbox.output import CappedOutput
 from grader.sandbox.stack import Frame
@@ -145,7 +146,9 @@ class NotebookDriver:
         self._connection = connection
         self._cell_timeout_s = cell_timeout_s
         self._output, self._alive, self._send_signal, self._locate = output, alive, send_signal, locate
-        self._runnable = _without_shell(notebook)
+        #: Each code cell's index in the notebook -> its number (`cell_name`).
+        self._numbers = numbered(notebook)
+        self._runnable = _without_shell(notebook, self._numbers)
         #: The code each code cell runs, by cell number (shell commands left out).
         self.cells = {number: cell.code for number, cell in self._runnable.items() if cell.code is not None}
         self._line_start = True
@@ -201,8 +204,8 @@ class NotebookDriver:
             client.stop_channels()
             context.destroy(linger=0)
 
-    async def _run_cells(self, client: AsyncKernelClient) -> dict[int, int]:
-        """Execute every code cell; return the kernel's execution count -> cell number."""
+    async def _run_cells(self, client: AsyncKernelClient) -> dict[int, str]:
+        """Execute every code cell; return the kernel's execution count -> the cell's name."""
         runner = _CellRunner(
             self._notebook,
             self._print,
@@ -211,14 +214,14 @@ class NotebookDriver:
             on_cell_error=self._note_error,
         )
         runner.kc = client
-        executed: dict[int, int] = {}
-        for index, cell in enumerate(self._notebook.cells):
-            number = index + 1
+        executed: dict[int, str] = {}
+        for index, number in self._numbers.items():
+            cell = self._notebook.cells[index]
             self.running_cell = number
-            shell = self._runnable.get(number)
-            if shell is not None and shell.commands:
+            shell = self._runnable[number]
+            if shell.commands:
                 self._note(_shell_note(number, shell))
-            if shell is not None and shell.code is None:
+            if shell.code is None:
                 continue
             try:
                 await runner.async_execute_cell(cell, index)
@@ -227,7 +230,7 @@ class NotebookDriver:
                 self._send_signal(signal.SIGINT)
                 _cancel_all(asyncio.get_running_loop())  # nbclient's reader of that cell's output
             if cell.get("execution_count"):
-                executed[cell.execution_count] = number
+                executed[cell.execution_count] = cell_name(number)
         self.running_cell = None
         return executed
 
@@ -235,7 +238,7 @@ class NotebookDriver:
         """The note for cell ``number`` that ran out of time: where it was, when the kernel can tell."""
         frames = self._locate()
         running = f" (it was running {frames[-1].where})" if frames else ""
-        return f"cell {number} did not finish within {self._cell_timeout_s:g} s{running}: interrupted"
+        return f"{cell_name(number)} did not finish within {self._cell_timeout_s:g} s{running}: interrupted"
 
     async def _collect(self, client: AsyncKernelClient, grader_cell: str) -> None:
         """Pass on what the kernel prints while it answers probes, until the grader cell ends."""
@@ -259,7 +262,7 @@ class NotebookDriver:
         content = execute_reply["content"]
         module = own_module(self._submission, str(content.get("ename")), str(content.get("evalue")))
         own = f" ({self._name} {own_import(self._submission, module)})" if module else ""
-        self._note(f"cell {cell_index + 1} raised {_error_line(content)}{own}")
+        self._note(f"{cell_name(self._numbers[cell_index])} raised {_error_line(content)}{own}")
 
     def _note(self, text: str) -> None:
         """A line of our own in the output, as Jupyter would show the failure under the cell."""
@@ -275,13 +278,13 @@ class NotebookDriver:
         self._send_signal(signal.SIGKILL)
 
 
-def _without_shell(notebook: NotebookNode) -> dict[int, Runnable]:
+def _without_shell(notebook: NotebookNode, numbers: dict[int, int]) -> dict[int, Runnable]:
     """Each code cell (by number) as it runs during grading; ``notebook`` changed to match."""
     cells = {}
-    for number, cell in enumerate(notebook.cells, start=1):
-        if cell.cell_type == "code":
-            cells[number] = runnable(cell.source)
-            cell.source = cells[number].code or ""
+    for index, number in numbers.items():
+        cell = notebook.cells[index]
+        cells[number] = runnable(cell.source)
+        cell.source = cells[number].code or ""
     return cells
 
 
@@ -295,7 +298,7 @@ def _shell_note(number: int, cell: Runnable) -> str:
         else "keep them if you like: they are skipped, the rest of the cell runs"
     )
     return (
-        f"cell {number}: shell commands (`{first}`{more}) do not run during grading; "
+        f"{cell_name(number)}: shell commands (`{first}`{more}) do not run during grading; "
         f"install packages before, and {what}"
     )
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from grader.notebook.connection import connection_info
+from grader.notebook.document import cell_name
 from grader.notebook.driver import NotebookDriver
 from grader.notebook.forkserver import ForkedProcess, ForkServer
 from grader.sandbox.output import CappedOutput
@@ -79,7 +80,9 @@ class KernelProcess(WorkerProcess):
         """The notebook's cells, by the file the kernel compiles each under (see `cell_file`)."""
         folder = os.path.join(self.workdir, f"ipykernel_{self.pid}")
         return {
-            cell_file(folder, code): Source(f"{self._name}, cell {number}", f"cell {number}, ", code)
+            cell_file(folder, code): Source(
+                f"{self._name}, {cell_name(number)}", f"{cell_name(number)}, ", code
+            )
             for number, code in self._driver.cells.items()
         }
 
@@ -93,7 +96,7 @@ class KernelProcess(WorkerProcess):
         how = super().death()
         if self._driver.failure:
             return self._driver.failure
-        return f"{how} (cell {running} was running)" if running else how
+        return f"{how} ({cell_name(running)} was running)" if running else how
 
     def stop(self, grace_s: float) -> None:
         """Tell the grader cell to stop, wait for the kernel's last prints, then kill()."""

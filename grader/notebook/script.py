@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from grader.notebook.document import CodeCell
+from grader.notebook.document import CodeCell, cell_name
 from grader.syntax import syntax_problem
 
 CELL_MAGIC = re.compile(r"%%(\w+|!)[^\n]*(\n|$)")
@@ -51,12 +51,14 @@ class Runnable:
 
 
 def static_source(cells: Sequence[CodeCell]) -> str:
-    """Every cell's Python, each under a ``# cell N`` comment."""
+    """Every cell's Python, each under a ``# code cell N`` comment."""
     parts = []
     for cell in cells:
         code = python_of(cell.source)
         parts.append(
-            f"# cell {cell.number}\n{code}" if code is not None else f"# cell {cell.number}: not Python"
+            f"# {cell_name(cell.number)}\n{code}"
+            if code is not None
+            else f"# {cell_name(cell.number)}: not Python"
         )
     return "\n\n".join(parts) + "\n"
 
@@ -73,8 +75,8 @@ def nothing_runs(cells: Sequence[CodeCell], name: str) -> str | None:
         return None
     first = cells[0]
     code = _blank_magics(first.source)
-    why = syntax_problem(code, f"cell {first.number}") if code is not None else None
-    return f"{name} has no cell that can run: {why or f'cell {first.number} is not Python'}"
+    why = syntax_problem(code, cell_name(first.number)) if code is not None else None
+    return f"{name} has no cell that can run: {why or f'{cell_name(first.number)} is not Python'}"
 
 
 def runnable(cell: str) -> Runnable:

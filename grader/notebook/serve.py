@@ -18,8 +18,8 @@ from grader.sandbox.serve import describe, serve
 ENTRY = "grader.notebook.serve"
 
 
-def source(notebook: str, cells: Mapping[int, int]) -> str:
-    """The grader cell's code; ``cells`` maps the kernel's execution counts to cell numbers."""
+def source(notebook: str, cells: Mapping[int, str]) -> str:
+    """The grader cell's code; ``cells`` maps the kernel's execution counts to the cells' names."""
     args = json.dumps({"notebook": notebook, "cells": list(cells.items())})
     return f"__import__({ENTRY!r}, fromlist=['run']).run({args!r})"
 
@@ -34,10 +34,10 @@ def run(args_json: str) -> None:
     serve(shell.user_module, _names(shell), kernel_boot.channel, lambda exc: describe(exc, sources))
 
 
-def _cell_files(shell: Any, notebook: str, cells: Mapping[int, int]) -> dict[str, str]:
-    """The file IPython compiled each cell as -> how tracebacks name it: ``exercise11.ipynb, cell 4``."""
+def _cell_files(shell: Any, notebook: str, cells: Mapping[int, str]) -> dict[str, str]:
+    """The file IPython compiled each cell as -> how tracebacks name it: ``exercise11.ipynb, code cell 4``."""
     counts: dict[str, int] = getattr(shell.compile, "_filename_map", {})
-    return {path: f"{notebook}, cell {cells[count]}" for path, count in counts.items() if count in cells}
+    return {path: f"{notebook}, {cells[count]}" for path, count in counts.items() if count in cells}
 
 
 def _names(shell: Any) -> list[str]:

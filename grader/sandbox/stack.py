@@ -39,9 +39,9 @@ FRAME = re.compile(r'^  File "(?P<file>.*)", line (?P<line>\d+) in (?P<function>
 class Source:
     """A file holding the submission's code, as the worker compiled it."""
 
-    #: How feedback names it: the module's file name, or ``"exercise11.ipynb, cell 3"``.
+    #: How feedback names it: the module's file name, or ``"exercise11.ipynb, code cell 3"``.
     name: str
-    #: Where in the submission it is, before a line number: "" for a module, ``"cell 3, "`` for a cell.
+    #: Where in the submission it is, before a line number: "" for a module, ``"code cell 3, "`` for a cell.
     place: str
     text: str
 

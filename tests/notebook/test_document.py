@@ -48,7 +48,8 @@ def test_long_schema_complaints_are_cut_short() -> None:
     assert len(message) < 250 and "\n" not in message
 
 
-def test_missing_cell_ids_are_fine_and_code_cells_keep_their_position() -> None:
+def test_missing_cell_ids_are_fine_and_code_cells_are_numbered_among_code_cells() -> None:
+    """A blank code cell keeps its number (the student sees it); markdown cells are not counted."""
     notebook = json.loads(notebook_json())
     notebook["cells"] = [
         {"cell_type": "markdown", "metadata": {}, "source": ["# Title"]},
@@ -63,4 +64,4 @@ def test_missing_cell_ids_are_fine_and_code_cells_keep_their_position() -> None:
         {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "c = 3"},
     ]
     loaded = load(json.dumps(notebook), "n.ipynb")
-    assert code_cells(loaded) == [CodeCell(2, "a = 1\nb = 2"), CodeCell(4, "c = 3")]
+    assert code_cells(loaded) == [CodeCell(1, "a = 1\nb = 2"), CodeCell(3, "c = 3")]

@@ -140,7 +140,7 @@ def same_words(message: str | None, submission: str) -> str | None:
     if message is None:
         return None
     message = MEASURED.sub("N", message)
-    message = re.sub(r"it was running (cell \d+, )?line \d+", "it was running line N", message)
+    message = re.sub(r"it was running (code cell \d+, )?line \d+", "it was running line N", message)
     return re.sub(r"\(line \d+\)", "(line N)", message.replace(submission, "SUBMISSION"))
 
 

@@ -37,7 +37,7 @@ def test_no_cell_hides_the_imports_of_another() -> None:
         CodeCell(4, "import os"),
     ]
     source = static_source(cells)
-    assert "# cell 3: not Python" in source
+    assert "# code cell 3: not Python" in source
     found = forbidden_imports(ast.parse(source), {"torch", "jax", "os"})
     assert [name for name, _ in found] == ["torch", "os"]
 
@@ -47,11 +47,11 @@ def test_a_notebook_runs_unless_no_cell_can() -> None:
     assert nothing_runs([], "n.ipynb") is None
     assert nothing_runs([CodeCell(2, "def f(:\n    pass")], "n.ipynb") == (
         "n.ipynb has no cell that can run: "
-        "cell 2 has a syntax error at line 1, column 7: invalid syntax: def f(:"
+        "code cell 2 has a syntax error at line 1, column 7: invalid syntax: def f(:"
     )
     assert (
         nothing_runs([CodeCell(1, "%%bash\nls")], "n.ipynb")
-        == "n.ipynb has no cell that can run: cell 1 is not Python"
+        == "n.ipynb has no cell that can run: code cell 1 is not Python"
     )
 
 

@@ -22,7 +22,10 @@ def test_a_notebook_installing_packages_is_graded_in_full_and_told_the_commands_
     result = grade_submission(notebook, env={})
     assert result.status == "graded" and result.score == result.max_score, result.checks
     assert result.stdout.startswith(
-        "[exercise11.ipynb] cell 1: shell commands (`!pip install numpy`) do not run during grading; "
+        "[exercise11.ipynb] code cell 1: shell commands (`!pip install numpy`) do not run during grading; "
     )
-    assert "[exercise11.ipynb] cell 2: shell commands (`%%bash`) do not run during grading; " in result.stdout
+    assert (
+        "[exercise11.ipynb] code cell 2: shell commands (`%%bash`) do not run during grading; "
+        in result.stdout
+    )
     assert "pty" not in result.stdout and result.integrity == []

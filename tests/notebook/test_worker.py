@@ -26,19 +26,27 @@ def test_the_namespace_answers_like_a_module(run_notebook: RunNotebook) -> None:
 
 
 def test_a_failing_cell_is_reported_and_later_cells_still_run(run_notebook: RunNotebook) -> None:
-    worker = run_notebook("x = 1", "1 / 0", "def later():\n    return 3", "y = = 2", "print('end')")
+    """Cells are named by their place among the code cells: markdown cells do not count."""
+    worker = run_notebook(
+        "# md # Title", "x = 1", "# md text", "1 / 0", "def later():\n    return 3", "y = = 2", "print('end')"
+    )
     assert worker.wait_ready().value == ["later", "x"]
     assert ask(worker, "later").value == 3
     worker.close()
     assert worker.output == (
-        "[student.ipynb] cell 2 raised ZeroDivisionError: division by zero\n"
-        "[student.ipynb] cell 4 raised SyntaxError: invalid syntax (line 1)\n"
+        "[student.ipynb] code cell 2 raised ZeroDivisionError: division by zero\n"
+        "[student.ipynb] code cell 4 raised SyntaxError: invalid syntax (line 1)\n"
         "end\n"
     )
 
 
 def test_an_error_in_a_call_names_the_cell_and_its_line(run_notebook: RunNotebook) -> None:
-    worker = run_notebook(ECHO, "def helper(x):\n    return x / 0\n\ndef outer(x):\n    return helper(x)")
+    worker = run_notebook(
+        "# md # Exercise",
+        ECHO,
+        "# md ## Part 2",
+        "def helper(x):\n    return x / 0\n\ndef outer(x):\n    return helper(x)",
+    )
     reply = ask(worker, "outer", 1)
     assert reply.status == "error" and reply.error is not None
     assert (reply.error.type, reply.error.message, reply.error.line) == (
@@ -46,8 +54,8 @@ def test_an_error_in_a_call_names_the_cell_and_its_line(run_notebook: RunNoteboo
         "division by zero",
         2,
     )
-    assert 'File "student.ipynb, cell 2", line 5, in outer' in reply.error.traceback
-    assert 'File "student.ipynb, cell 2", line 2, in helper' in reply.error.traceback
+    assert 'File "student.ipynb, code cell 2", line 5, in outer' in reply.error.traceback
+    assert 'File "student.ipynb, code cell 2", line 2, in helper' in reply.error.traceback
     assert "ipykernel" not in reply.error.traceback and "grader" not in reply.error.traceback
 
 
@@ -87,7 +95,7 @@ def test_input_fails_at_once_instead_of_waiting(run_notebook: RunNotebook) -> No
     worker = run_notebook("name = input()", "after = 1", import_timeout_s=30)
     assert worker.wait_ready().value == ["after"]
     worker.close()
-    assert "cell 1 raised StdinNotImplementedError" in worker.output
+    assert "code cell 1 raised StdinNotImplementedError" in worker.output
 
 
 @BOTH_STARTS
@@ -96,8 +104,8 @@ def test_an_overrunning_cell_is_interrupted_and_later_cells_still_run(run_notebo
     assert worker.wait_ready().value == ["after", "time"]
     worker.close()
     assert worker.output == (
-        "[student.ipynb] cell 1 did not finish within 1 s "
-        "(it was running cell 1, line 4: `time.sleep(0.01)`): interrupted\n"
+        "[student.ipynb] code cell 1 did not finish within 1 s "
+        "(it was running code cell 1, line 4: `time.sleep(0.01)`): interrupted\n"
     )
 
 
@@ -111,7 +119,7 @@ def test_the_whole_notebook_has_a_deadline(run_notebook: RunNotebook) -> None:
     ready = worker.wait_ready()
     assert ready.status == "timeout" and ready.error is not None
     assert ready.error.message == (
-        "running the notebook took longer than 1.8 s (it was running cell 1, line 4: `time.sleep(9)`)"
+        "running the notebook took longer than 1.8 s (it was running code cell 1, line 4: `time.sleep(9)`)"
     )
     assert ask(worker, "after").status == "timeout"  # final, like a module's failed import
 
@@ -123,8 +131,11 @@ def test_a_call_timeout_restarts_the_kernel_and_reruns_the_notebook(run_notebook
     )
     reply = ask(worker, "spin", timeout=0.5)
     assert reply.status == "timeout" and reply.error is not None
-    assert reply.error.where == "cell 2, line 5: `time.sleep(0.01)`"
-    assert reply.error.traceback == '  File "student.ipynb, cell 2", line 5, in spin\n    time.sleep(0.01)\n'
+    assert reply.error.where == "code cell 2, line 5: `time.sleep(0.01)`"
+    assert (
+        reply.error.traceback
+        == '  File "student.ipynb, code cell 2", line 5, in spin\n    time.sleep(0.01)\n'
+    )
     assert ask(worker, "echo", 5).value == 5
     worker.close()
     assert worker.output == "run\nrun\n"
@@ -152,7 +163,7 @@ def test_a_dead_kernel_is_a_crash_naming_the_cell(run_notebook: RunNotebook) -> 
     assert ready.status == "crashed" and ready.error is not None
     assert (
         ready.error.message
-        == "the worker process exited with code 3 (cell 2 was running) while running the notebook"
+        == "the worker process exited with code 3 (code cell 2 was running) while running the notebook"
     )
 
 
@@ -161,7 +172,7 @@ def test_the_memory_limit_applies_to_the_kernel(run_notebook: RunNotebook) -> No
     worker = run_notebook("import numpy as np\nbig = np.ones(2**28)", "after = 1", memory_bytes=1024 * 2**20)
     assert worker.wait_ready().value == ["after", "np"]
     worker.close()
-    assert "cell 1 raised MemoryError: Unable to allocate 2.00 GiB" in worker.output
+    assert "code cell 1 raised MemoryError: Unable to allocate 2.00 GiB" in worker.output
 
 
 @BOTH_STARTS
@@ -187,11 +198,11 @@ def test_shell_commands_are_skipped_with_a_note_and_the_rest_of_the_notebook_run
     assert ask(worker, "total").value == 3
     worker.close()
     assert worker.output == (
-        "[student.ipynb] cell 1: shell commands (`!pip install numpy`) do not run during grading; "
+        "[student.ipynb] code cell 1: shell commands (`!pip install numpy`) do not run during grading; "
         "install packages before, and keep them if you like: they are skipped, the rest of the cell runs\n"
-        "[student.ipynb] cell 2: shell commands (`%%bash`) do not run during grading; "
+        "[student.ipynb] code cell 2: shell commands (`%%bash`) do not run during grading; "
         "install packages before, and keep the cell if you like: it is skipped\n"
-        "[student.ipynb] cell 3: shell commands (`files = !ls` and 1 more) do not run during grading; "
+        "[student.ipynb] code cell 3: shell commands (`files = !ls` and 1 more) do not run during grading; "
         "install packages before, and keep them if you like: they are skipped, the rest of the cell runs\n"
     )
     assert worker.findings == []  # nothing tried to start a program or open a terminal
@@ -205,7 +216,7 @@ def test_a_cell_importing_a_module_of_ones_own_says_only_the_notebook_is_graded(
     assert worker.wait_ready().value == ["x"]
     worker.close()
     assert worker.output == (
-        "[exercise11.ipynb] cell 2 raised ModuleNotFoundError: No module named 'utils' "
+        "[exercise11.ipynb] code cell 2 raised ModuleNotFoundError: No module named 'utils' "
         "(exercise11.ipynb imports utils, a module of your own next to it? "
         "Only exercise11.ipynb is graded: put the helpers in it)\n"
     )
@@ -216,7 +227,7 @@ def test_a_shell_command_the_grader_cannot_see_fails_at_once_saying_why(run_note
     assert worker.wait_ready().value == ["x", "y"]
     worker.close()
     assert worker.output == (
-        "[student.ipynb] cell 2 raised OSError: shell commands do not run during grading\n"
-        "[student.ipynb] cell 3 raised OSError: shell commands do not run during grading\n"
+        "[student.ipynb] code cell 2 raised OSError: shell commands do not run during grading\n"
+        "[student.ipynb] code cell 3 raised OSError: shell commands do not run during grading\n"
     )
     assert worker.findings == []

@@ -62,10 +62,10 @@ def test_the_report_shows_a_timeouts_frames_with_the_code_around_them() -> None:
 
 def test_a_cell_is_named_with_its_line() -> None:
     dump = '  File "/tmp/w/ipykernel_7/123.py", line 2 in f\n'
-    cell = Source("exercise11.ipynb, cell 3", "cell 3, ", "def f():\n    while True: pass\n")
+    cell = Source("exercise11.ipynb, code cell 3", "code cell 3, ", "def f():\n    while True: pass\n")
     [frame] = stack.frames(dump, {"/tmp/w/ipykernel_7/123.py": cell})
-    assert frame.where == "cell 3, line 2: `while True: pass`"
-    assert stack.traceback([frame]).startswith('  File "exercise11.ipynb, cell 3", line 2, in f\n')
+    assert frame.where == "code cell 3, line 2: `while True: pass`"
+    assert stack.traceback([frame]).startswith('  File "exercise11.ipynb, code cell 3", line 2, in f\n')
 
 
 def test_what_the_dump_says_is_bounded_and_inert() -> None:
