@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import re
 
-from grader.batch.counts import Counts
 from grader.batch.discover import Ignored
-from grader.batch.summary import ClassSummary, histogram
-from tests.batch.rowsfor import RUBRICS, error_row, graded_row
+from grader.batch.summary import histogram
+from tests.batch.rowsfor import error_row, graded_row, summary_page
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-def render(*rows: dict[str, object], ignored: list[Ignored] | None = None) -> str:
-    """The page of a class whose rows were all graded by this run."""
-    students = list(dict.fromkeys(str(r["student"]) for r in rows))
-    summary, counts = ClassSummary(students, RUBRICS, ignored or []), Counts(len(students))
-    for row in rows:
-        summary.add(row)
-        counts.add(row, now=True)
-    return summary.render(counts)
 
 
 def figures(page: str) -> list[tuple[str, str]]:
@@ -34,7 +23,7 @@ def test_histogram_puts_full_marks_in_the_last_bar() -> None:
 
 def test_misconceptions_are_counted_per_student_most_frequent_first() -> None:
     gradcheck = "mlp_backward.gradcheck"
-    page = render(
+    page = summary_page(
         graded_row(
             "ann", 8, {gradcheck: "forgot-divide-by-n", "mlp_backward.reference": "forgot-divide-by-n"}
         ),
@@ -42,15 +31,16 @@ def test_misconceptions_are_counted_per_student_most_frequent_first() -> None:
         graded_row("cy", 8, {gradcheck: "no-relu-mask"}),
         graded_row("dee", 12),
     )
-    by_n = page.index("Forgot to divide by N")
-    assert by_n < page.index("ReLU gradient not masked")
-    assert '<td class="num">2</td>' in page[by_n : by_n + 300]
-    assert '<td class="num">1 / 4</td>' in page  # mlp_backward.gradcheck passed once in four
+    mistakes = page[page.index('id="mistakes"') :]
+    by_n = mistakes.index("Forgot to divide by N")
+    assert by_n < mistakes.index("ReLU gradient not masked")
+    assert '<td class="num">2</td>' in mistakes[by_n : by_n + 300]
+    assert '<span class="num">1 / 4</span>' in page  # mlp_backward.gradcheck passed once in four
 
 
 def test_student_text_is_escaped_and_links_are_quoted() -> None:
     finding = {"rule": "signal-process", "message": f"tried {HOSTILE}"}
-    page = render(
+    page = summary_page(
         graded_row(HOSTILE, 3, integrity=[finding]),
         error_row("bob smith", f"exercise11.py has a syntax error: {HOSTILE}"),
         ignored=[Ignored(HOSTILE, "not a student folder or a .py/.ipynb file")],
@@ -62,13 +52,13 @@ def test_student_text_is_escaped_and_links_are_quoted() -> None:
 
 
 def test_an_empty_class_still_renders() -> None:
-    page = render()
+    page = summary_page()
     assert figures(page)[:2] == [("0", "students"), ("0", "submissions")]
     assert "Every submission was graded." in page
 
 
 def test_counts_are_the_commands_and_in_the_right_number() -> None:
-    page = render(graded_row("ann", 12), error_row("empty", "no exercise file", submission=""))
+    page = summary_page(graded_row("ann", 12), error_row("empty", "no exercise file", submission=""))
     assert "<title>Class summary: 2 students</title>" in page
     assert figures(page)[:6] == [
         ("2", "students"),
@@ -88,9 +78,11 @@ def test_check_outcomes_are_counted_in_words() -> None:
     rows = [graded_row(name, 8, {gradcheck: None}) for name in ("ann", "bob", "cy")]
     for row in rows[:2]:
         next(c for c in row["checks"] if c["id"] == gradcheck)["status"] = "error"
-    page = render(*rows)
+    page = summary_page(*rows)
     tally = page[page.index(f'<code class="muted">{gradcheck}</code>') :]
-    assert tally[: tally.index("</tr>")].endswith('<td class="muted">2 errors, 1 failed</td>\n    ')
+    assert tally[: tally.index("</summary>")].endswith(
+        '<span class="others muted">2 errors, 1 failed</span>\n      '
+    )
 
 
 def test_which_file_was_graded_is_listed_with_the_reason() -> None:
@@ -104,7 +96,7 @@ def test_which_file_was_graded_is_listed_with_the_reason() -> None:
             "exercise11.ipynb": {"sha256": "2", "score": 9.0},
         },
     }
-    page = render(both, graded_row("bob", 12))
+    page = summary_page(both, graded_row("bob", 12))
     section = page[page.index("Which file was graded (1)") :]
     section = section[: section.index("</section>")]
     assert both["file_choice"] in section and "bob" not in section
