@@ -106,7 +106,8 @@ def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Judg
             "error", message=f"{INTERNAL} ({type(exc).__name__}: {clip(str(exc), 300)})",
             details={"internal": traceback.format_exc()},
         )  # fmt: skip
-    hint = check.hint if outcome.status not in ("passed", "skipped") else None
+    failed = outcome.status not in ("passed", "skipped")
+    hint = check.hint if failed else None
     if outcome.misconception and outcome.misconception in ctx.rubric.misconceptions:
         hint = ctx.rubric.misconceptions[outcome.misconception].hint
     ctx.done[check.id] = result = CheckResult(
@@ -120,10 +121,20 @@ def run_timed(check: Check, ctx: Context, judge: Callable[[Check, Context], Judg
         hint=hint,
         misconception=outcome.misconception,
         duration_s=time.perf_counter() - started,
-        details=outcome.details,
+        details={**outcome.details, "about": about(check, ctx)}
+        if failed and check.probe
+        else outcome.details,
         failures=outcome.failures,
     )
     return result
+
+
+def about(check: Check, ctx: Context) -> list[str]:
+    """The names a failing check is about, for a report to quote the student's code: the one its id
+    starts with (``mlp_backward.gradcheck``), else every name its probe requires."""
+    requires = list(ctx.probe(check).requires)
+    named = check.id.partition(".")[0]
+    return [named] if named in requires else requires
 
 
 #: Checks that judge whether functions are right (a wrong answer elsewhere may follow from theirs).

@@ -147,6 +147,7 @@ def _gradients(
         "expected": correct[cause.first],
         "got": got[cause.first],
         **cause.details,
+        "tolerance": tol,
     }
     return CaseFailure("failed", prefix(case) + cause.message, details=details)
 

@@ -43,6 +43,7 @@ def judge(check: Check, ctx: Context) -> Judgement:
             "got": mismatch.got,
             **cause.details,
             **_graph(expected, got),
+            "tolerance": tol,
         }
         return CaseFailure("failed", prefix(case) + _on_graph(cause, expected), misconception, details)
 

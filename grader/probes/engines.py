@@ -238,36 +238,63 @@ WORKED_EDGES = [("a", "a·b"), ("b", "a·b"), ("a·b", "a·b + c"), ("c", "a·b 
 #: Its nodes from the loss backwards: the gradients are listed in this order, so that a judge
 #: reporting the first wrong one names the node where the error starts.
 WORKED_ORDER = backward_order(WORKED_EDGES, "L")
+#: Each operation's sign, for the report's graph.
+WORKED_OPS = {"a·b": "×", "a·b + c": "+"}
 
 
-def worked_example_probe(engine: type[Engine], square: Callable[[Any], Any] = lambda s: s**2) -> Probe:
+@dataclass(frozen=True)
+class Square:
+    """How the worked example squares s = a·b + c with what the engine has."""
+
+    compute: Callable[[Any], Any]
+    #: The operation's sign and how many times it uses s (s * s uses it twice: two edges to draw).
+    op: str
+    uses: int
+    #: The example as the case names it.
+    written: str
+
+
+POWER = Square(lambda s: s**2, "²", 1, "(a*b + c)**2")
+#: A Tensor has no `**`.
+PRODUCT = Square(lambda s: s * s, "×", 2, "(a*b + c)*(a*b + c)")
+
+
+def worked_example_probe(engine: type[Engine], square: Square = POWER) -> Probe:
     """Every node's value and gradient in the worked example, so a report can draw the graph; the
-    gradients from the loss backwards (`WORKED_ORDER`).
-
-    `square` computes s**2 with what the engine has (a Tensor has no `**`: s * s).
-    """
+    gradients from the loss backwards (`WORKED_ORDER`)."""
 
     def run(module: Any, inputs: Inputs) -> dict[str, Any]:
         drive = engine(module)
         a, b, c = (drive.leaf(np.array(inputs[name], dtype=np.float64)) for name in "abc")
         ab = a * b
         s = ab + c
-        out = square(s)
+        out = square.compute(s)
         drive.propagate(out)
         nodes = {"a": a, "b": b, "c": c, "a·b": ab, "a·b + c": s, "L": out}
         ids = {name: DL.format(name if len(name) == 1 else f"({name})") for name in nodes}
+        ops = {**WORKED_OPS, "L": square.op}
         return {
             "grads": {ids[name]: as_float(nodes[name].grad, ids[name]) for name in WORKED_ORDER},
             "graph": {
                 "nodes": [
-                    {"id": ids[name], "label": name, "value": as_float(node.data, f"{name}.data")}
+                    {
+                        "id": ids[name],
+                        "label": name,
+                        "value": as_float(node.data, f"{name}.data"),
+                        **({"op": ops[name]} if name in ops else {}),
+                    }
                     for name, node in nodes.items()
                 ],
-                "edges": [[ids[x], ids[y]] for x, y in WORKED_EDGES],
+                "edges": [[ids[x], ids[y]] for x, y in WORKED_EDGES for _ in range(_uses(y, square))],
             },
         }
 
-    return value(engine.requires, fixed({"worked example (a*b + c)**2": WORKED_AT}))(run)
+    return value(engine.requires, fixed({f"worked example {square.written}": WORKED_AT}))(run)
+
+
+def _uses(result: str, square: Square) -> int:
+    """How many edges lead into `result` from each of its operands."""
+    return square.uses if result == "L" else 1
 
 
 def expression_cases(table: Mapping[str, Expression]) -> Cases:

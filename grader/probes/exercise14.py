@@ -21,6 +21,7 @@ import numpy as np
 from grader.probes.base import Inputs, arrays, as_array, fixed, value
 from grader.probes.engines import (
     DL,
+    PRODUCT,
     Engine,
     Expression,
     forward_probe,
@@ -240,4 +241,4 @@ def unbroadcast(module: Any, inputs: Inputs) -> np.ndarray:
     return as_array(module.unbroadcast(grad, tuple(inputs["shape"])), "unbroadcast's result")
 
 
-worked_example = worked_example_probe(TensorEngine, square=lambda s: s * s)
+worked_example = worked_example_probe(TensorEngine, square=PRODUCT)
