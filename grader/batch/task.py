@@ -20,7 +20,8 @@ from grader.batch.discover import File
 from grader.batch.files import report_stem
 from grader.choice import Choice, settle
 from grader.errors import UsageError
-from grader.report.page import render, source_of
+from grader.report.page import render
+from grader.report.source import sources_of
 from grader.result import Result
 from grader.rubric import Rubric
 
@@ -118,7 +119,7 @@ def _grade_file(task: Task, path: Path) -> Result:
 
 def _report(result: Result, path: Path, both: bool) -> Report:
     stem = report_stem(path.name, result.exercise, both)
-    return Report(stem, result.to_json(), render(result, source_of(path)))
+    return Report(stem, result.to_json(), render(result, sources_of(path)))
 
 
 def failure(

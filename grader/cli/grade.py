@@ -189,10 +189,10 @@ def _kernels(files: list[Path]) -> AbstractContextManager[Any]:
 
 def _report(result: Result, path: Path, target: str, stem: str) -> Path:
     """Write the HTML report: to `target` if it names a .html file, else to `target/<stem>.html`."""
-    from grader.report.page import source_of, write
+    from grader.report.page import write
 
     destination = Path(target) if target.endswith(".html") else Path(target) / f"{stem}.html"
-    return write(result, destination, source_of(path))
+    return write(result, destination, path)
 
 
 def _write_outputs(options: argparse.Namespace, graded: _Graded, env: Environment) -> None:

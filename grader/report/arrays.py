@@ -1,31 +1,37 @@
 """Expected versus got for one returned array: whole grids when small, the worst entries when large.
 
-Relative error is |got − expected| / max(|expected|, FLOOR): the floor keeps entries
-that should be zero from dividing by zero, and a wrong entry where zero was expected
-still shows as a large error.
+An entry is wrong when it is outside the check's tolerance (atol + rtol·|expected|, as
+the check judged it); how wrong is its relative error |got − expected| / max(|expected|,
+FLOOR): the floor keeps entries that should be zero from dividing by zero, and a wrong
+entry where zero was expected still shows as a large error. When every entry is off by
+one factor, the view says so in words instead of drawing a heatmap of one colour.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from grader.report.heatmap import MATCH, Heatmap, heatmap
+from grader.checks.compare import constant_factor, factor_words
+from grader.report.heatmap import Heatmap, Swatch, heatmap, legend, severity
+from grader.settings import Settings
 
 FLOOR = 1e-7
 #: Arrays with at most this many entries are shown whole.
 SMALL = 40
 WORST = 8
+#: The grader's own tolerance, for a comparison whose check did not say its own.
+DEFAULT = Settings()
 
 
 @dataclass(frozen=True)
 class Cell:
     text: str
-    #: Outside the heatmap's "matches" band: highlighted in tables.
+    #: Outside the check's tolerance: highlighted in tables.
     off: bool = False
 
 
@@ -51,14 +57,19 @@ class ArrayView:
     #: Large arrays: the entries furthest from the expected values.
     worst: list[Entry]
     heatmap: Heatmap | None
+    #: The heatmap's key, which names the tolerance its green stands for.
+    legend: list[Swatch] = field(default_factory=list)
+    #: "every entry of dW1 is 6 times the expected value", when one factor explains every entry.
+    uniform: str | None = None
 
     @property
     def same_shape(self) -> bool:
         return self.expected_shape == self.got_shape
 
 
-def array_view(name: str, expected: Any, got: Any) -> ArrayView | None:
-    """The comparison to draw, or None when either side is not an array of numbers."""
+def array_view(name: str, expected: Any, got: Any, tol: Settings = DEFAULT) -> ArrayView | None:
+    """The comparison to draw, or None when either side is not an array of numbers; `tol` is the
+    tolerance the check judged with."""
     if expected is None or got is None:
         return None
     try:
@@ -68,7 +79,10 @@ def array_view(name: str, expected: Any, got: Any) -> ArrayView | None:
     if e.shape != g.shape:
         return ArrayView(name, _shape(e), _shape(g), _grid(e), _grid(g), None, worst=[], heatmap=None)
     error = relative_error(e, g)
-    off = ~(error <= MATCH)
+    with np.errstate(all="ignore"):
+        off = ~(np.abs(g - e) <= tol.atol + tol.rtol * np.abs(e))
+    uniform = _uniform(name, e, g, tol)
+    shown = severity(error, ~off)
     return ArrayView(
         name=name,
         expected_shape=_shape(e),
@@ -76,9 +90,21 @@ def array_view(name: str, expected: Any, got: Any) -> ArrayView | None:
         expected_grid=_grid(e),
         got_grid=_grid(g, off),
         ratio_grid=_grid(ratio(e, g), off, _factor) if e.size > 1 else None,
-        worst=_worst(e, g, error) if e.size > SMALL else [],
-        heatmap=heatmap(error if error.ndim == 1 else _rows(error)) if e.size > 1 else None,
+        worst=_worst(e, g, error, off) if e.size > SMALL else [],
+        heatmap=heatmap(shown if shown.ndim == 1 else _rows(shown), name)
+        if e.size > 1 and not uniform
+        else None,
+        legend=legend(tol.describe_tolerance()),
+        uniform=uniform,
     )
+
+
+def _uniform(name: str, expected: np.ndarray, got: np.ndarray, tol: Settings) -> str | None:
+    """The sentence for an array whose every entry is one factor times the expected one."""
+    if expected.size < 2 or not (np.isfinite(expected).all() and np.isfinite(got).all()):
+        return None
+    factor = constant_factor(got, expected, tol)
+    return f"every entry of {name} is {factor_words(factor)}" if factor is not None else None
 
 
 @np.errstate(all="ignore")
@@ -126,7 +152,7 @@ def _factor(x: float) -> str:
     return "—" if math.isnan(x) else number(x, 3)
 
 
-def _worst(expected: np.ndarray, got: np.ndarray, error: np.ndarray) -> list[Entry]:
+def _worst(expected: np.ndarray, got: np.ndarray, error: np.ndarray, off: np.ndarray) -> list[Entry]:
     order = np.argsort(-np.nan_to_num(error, nan=np.inf).ravel(), kind="stable")[:WORST]
     ratios = ratio(expected, got)
     entries = []
@@ -140,7 +166,7 @@ def _worst(expected: np.ndarray, got: np.ndarray, error: np.ndarray) -> list[Ent
                 number(expected[index]),
                 number(got[index]),
                 _factor(ratios[index]),
-                Cell(number(err), err > MATCH),
+                Cell(number(err), bool(off[index])),
             )
         )
     return entries

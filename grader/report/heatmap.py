@@ -1,7 +1,10 @@
 """A grid of relative errors as heatmap geometry, so the wrong row or column jumps out.
 
-Only numbers and colours are computed here; `templates/svg.html` draws them. Large
-grids are pooled into blocks (each block shows its worst entry) to keep the SVG small.
+Only numbers and colours are computed here; `templates/svg.html` draws them. An entry
+within the check's tolerance is green; the others fall in buckets of relative error,
+one decade each, with a top bucket "≥ 1" in a colour of its own (an entry off by 10 %
+and one off by 100 % must not look alike). Large grids are pooled into blocks (each
+block shows its worst entry) to keep the SVG small.
 """
 
 from __future__ import annotations
@@ -11,17 +14,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Relative errors up to this are drawn as matching (the default rtol).
-MATCH = 1e-5
-#: Relative errors from this up are drawn in the darkest red.
-WORST = 1.0
-#: Colours from just above MATCH to WORST, interpolated on a log scale.
-STOPS = ((0xFE, 0xE3, 0x91), (0xFE, 0x99, 0x29), (0xD9, 0x48, 0x01), (0x8C, 0x0D, 0x04))
-MATCH_COLOUR = "#dcefd8"
-NOT_FINITE_COLOUR = "#2b2b2b"
+#: Upper bounds of the buckets of relative error outside the tolerance; past the last is "≥ 1".
+BOUNDS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+#: One colour per bucket, amber to dark red, then a dark purple for "≥ 1".
+BUCKET_COLOURS = ("#fee391", "#fec44f", "#fe9929", "#ec7014", "#b83c04", "#4a1a5c")
+MATCH_COLOUR = "#cdebc5"
+NOT_FINITE_COLOUR = "#1f2328"
+#: What pooled cells hold for "every entry within tolerance" (below any relative error).
+WITHIN = -1.0
 MAX_CELLS = 48
 WIDTH = 320
-LABEL = 26
+#: Room for the index labels and the axis title, left and above the cells.
+MARGIN = 40
 
 
 @dataclass(frozen=True)
@@ -54,75 +58,88 @@ class Heatmap:
     columns: list[Label]
     #: Rows and columns per cell when the grid was pooled (1 otherwise).
     block: int
+    #: What the axes count, e.g. "column of dW1" and "row"; no row title for a vector.
+    column_title: str
+    row_title: str | None
 
 
-def colour(error: float) -> str:
-    """The fill for one relative error: pale green when it matches, amber to dark red above."""
-    error = float(error)
-    if not math.isfinite(error):
+def colour(severity: float) -> str:
+    """The fill for one entry: `WITHIN` (or any negative) is green; else its relative error's bucket."""
+    severity = float(severity)
+    if not math.isfinite(severity):
         return NOT_FINITE_COLOUR
-    if error <= MATCH:
+    if severity < 0:
         return MATCH_COLOUR
-    t = (math.log10(min(error, WORST)) - math.log10(MATCH)) / (math.log10(WORST) - math.log10(MATCH))
-    position = t * (len(STOPS) - 1)
-    low = min(int(position), len(STOPS) - 2)
-    mix = position - low
-    rgb = (round(a + (b - a) * mix) for a, b in zip(STOPS[low], STOPS[low + 1], strict=True))
-    return "#" + "".join(f"{c:02x}" for c in rgb)
+    bucket = next((k for k, bound in enumerate(BOUNDS) if severity < bound), len(BOUNDS))
+    return BUCKET_COLOURS[bucket]
 
 
-def legend() -> list[Swatch]:
-    steps = [Swatch(MATCH_COLOUR, f"≤ {MATCH:g}")]
-    steps += [Swatch(colour(10.0**k), f"{10.0**k:g}") for k in range(-4, 1)]
-    return steps + [Swatch(NOT_FINITE_COLOUR, "NaN / inf")]
+def legend(tolerance: str) -> list[Swatch]:
+    """The key under every heatmap: green is within `tolerance`, then the buckets, then not finite."""
+    labels = [f"< {BOUNDS[0]:g}"]
+    labels += [f"{low:g} – {high:g}" for low, high in zip(BOUNDS, BOUNDS[1:], strict=False)]
+    labels.append(f"≥ {BOUNDS[-1]:g}")
+    swatches = [Swatch(MATCH_COLOUR, f"within tolerance ({tolerance})")]
+    swatches += [Swatch(c, text) for c, text in zip(BUCKET_COLOURS, labels, strict=True)]
+    return swatches + [Swatch(NOT_FINITE_COLOUR, "NaN / inf")]
 
 
-def heatmap(error: np.ndarray) -> Heatmap:
-    """Cells for a 1-D or 2-D array of relative errors (inf or NaN where a value is not finite)."""
-    vector = error.ndim == 1
-    block = max(1, math.ceil(max(error.shape) / MAX_CELLS))
-    grid = _pool(error.reshape(1, -1) if vector else error, block)
-    rows, columns = grid.shape
+def severity(error: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """A cell's value: `WITHIN` for an entry within tolerance, else its relative error (inf: not finite)."""
+    return np.where(within, WITHIN, np.where(np.isnan(error), np.inf, error))
+
+
+def heatmap(grid: np.ndarray, name: str) -> Heatmap:
+    """Cells for a 1-D or 2-D array of severities (see `severity`) of the array called `name`."""
+    vector = grid.ndim == 1
+    block = max(1, math.ceil(max(grid.shape) / MAX_CELLS))
+    pooled = _pool(grid.reshape(1, -1) if vector else grid, block)
+    rows, columns = pooled.shape
     size = max(8.0, min(32.0, WIDTH / columns))
+    top = MARGIN if not vector else MARGIN - 14
     cells = [
-        Rect(LABEL + j * size, LABEL + i * size, size, colour(grid[i, j]), _tip(i, j, block, grid, vector))
+        Rect(MARGIN + j * size, top + i * size, size, colour(pooled[i, j]), _tip(i, j, block, pooled, vector))
         for i in range(rows)
         for j in range(columns)
     ]
     return Heatmap(
-        width=LABEL + columns * size + 2,
-        height=LABEL + rows * size + 2,
+        width=MARGIN + columns * size + 2,
+        height=top + rows * size + 2,
         cells=cells,
-        rows=[] if vector else _labels(rows, size, block),
-        columns=_labels(columns, size, block),
+        rows=[] if vector else _labels(rows, size, block, MARGIN),
+        columns=_labels(columns, size, block, MARGIN),
         block=block,
+        column_title=f"{'entry' if vector else 'column'} of {name} →",
+        row_title=None if vector else "row ↓",
     )
 
 
-def _labels(count: int, size: float, block: int) -> list[Label]:
+def _labels(count: int, size: float, block: int, offset: float) -> list[Label]:
     """Index labels along one axis, at least 14 px apart."""
     every = max(1, math.ceil(14 / size))
-    return [Label(LABEL + (k + 0.5) * size, str(k * block)) for k in range(0, count, every)]
+    return [Label(offset + (k + 0.5) * size, str(k * block)) for k in range(0, count, every)]
 
 
-def _pool(error: np.ndarray, block: int) -> np.ndarray:
-    """Each block × block tile replaced by its worst error (non-finite counts as worst)."""
+def _pool(grid: np.ndarray, block: int) -> np.ndarray:
+    """Each block × block tile replaced by its worst entry."""
     if block == 1:
-        return error
-    worst = np.where(np.isfinite(error), error, np.inf)
-    rows = math.ceil(error.shape[0] / block) * block
-    columns = math.ceil(error.shape[1] / block) * block
+        return grid
+    rows = math.ceil(grid.shape[0] / block) * block
+    columns = math.ceil(grid.shape[1] / block) * block
     padded = np.full((rows, columns), -np.inf)
-    padded[: error.shape[0], : error.shape[1]] = worst
+    padded[: grid.shape[0], : grid.shape[1]] = grid
     return padded.reshape(rows // block, block, columns // block, block).max(axis=(1, 3))
 
 
 def _tip(i: int, j: int, block: int, grid: np.ndarray, vector: bool) -> str:
     value = float(grid[i, j])
-    error = f"relative error {value:.3g}" if math.isfinite(value) else "not finite"
+    if value < 0:
+        error = "within tolerance"
+    else:
+        error = f"relative error {value:.3g}" if math.isfinite(value) else "not finite"
     if block == 1:
         return f"[{j}] {error}" if vector else f"[{i}, {j}] {error}"
     span = f"entries {j * block}–{(j + 1) * block - 1}"
     if not vector:
         span = f"rows {i * block}–{(i + 1) * block - 1}, columns {j * block}–{(j + 1) * block - 1}"
-    return f"{span}: worst {error}"
+    return f"{span}: {'all ' if value < 0 else 'worst '}{error}"

@@ -4,6 +4,10 @@ Hidden checks are reduced here to title, status and points, so no template chang
 leak their messages, inputs or expected values. Student text is bounded here too, as
 every output bounds it (`grader.text`): the file name and messages on one line, what
 the submission printed up to `PRINTED_CHARS`, quoted source lines in `grader.report.source`.
+
+A mistake recognised by several checks is explained once, in the first check's section;
+the others point there. So is the student's own function: quoted in full beside the first
+failing check about it, and referred to after that.
 """
 
 from __future__ import annotations
@@ -13,13 +17,24 @@ from datetime import datetime
 
 from grader import visibility
 from grader.report import source as source_lines
-from grader.report.arrays import ArrayView, array_view
+from grader.report.arrays import DEFAULT, ArrayView, array_view
 from grader.report.graph import GraphView, graph_view
 from grader.result import CheckResult, Finding, Result
+from grader.settings import Settings
 from grader.text import PRINTED_CHARS, bounded, message_line, name_line
 
 #: Score fractions from which the gauge turns amber, then green.
 FAIR, GOOD = 0.5, 0.9
+#: Hex digits of the file's sha256 shown (the full hash is in the JSON and the element's title).
+SHORT_HASH = 12
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An earlier section of the report that already shows something: its anchor and title."""
+
+    anchor: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,11 @@ class CheckView:
     array: ArrayView | None = None
     graph: GraphView | None = None
     frames: list[source_lines.Frame] = field(default_factory=list)
+    #: The student's function this check is about, quoted when no traceback shows their code.
+    code: source_lines.Function | None = None
+    #: The earlier section that explains the same mistake, or quotes the same function, if any.
+    mistake_in: Reference | None = None
+    code_in: Reference | None = None
 
     @property
     def state(self) -> str:
@@ -85,6 +105,10 @@ class ReportView:
         return [] if self.problem else [check for check in self.checks if check.explained]
 
     @property
+    def short_hash(self) -> str:
+        return self.sha256[:SHORT_HASH]
+
+    @property
     def fraction(self) -> float:
         return self.score / self.max_score if self.max_score else 0.0
 
@@ -93,10 +117,9 @@ class ReportView:
         return "good" if self.fraction >= GOOD else "fair" if self.fraction >= FAIR else "poor"
 
 
-def report_view(result: Result, source: str | None, now: datetime) -> ReportView:
-    """Everything the template needs; `source` is the submission's text, for code excerpts."""
-    line = source_lines.line_in(result.message) if result.status == "error" else None
-    checks = [check_view(result, check, source) for check in result.checks]
+def report_view(result: Result, sources: source_lines.Sources, now: datetime) -> ReportView:
+    """Everything the template needs; `sources` is the submission's code, for excerpts."""
+    checks = _referenced([check_view(result, check, sources) for check in result.checks])
     counts: dict[str, int] = {}
     for check in checks:
         counts[check.state] = counts.get(check.state, 0) + 1
@@ -112,7 +135,9 @@ def report_view(result: Result, source: str | None, now: datetime) -> ReportView
         pending_points=visibility.pending_points(result),
         file_choice=message_line(result.file_choice) if result.file_choice else None,
         problem=message_line(result.message) if result.status == "error" else None,
-        problem_lines=source_lines.excerpt_at(source, line) if source and line else [],
+        problem_lines=source_lines.problem_excerpt(result.message, result.submission, sources)
+        if result.status == "error"
+        else [],
         checks=checks,
         counts=counts,
         stdout=bounded(result.stdout, PRINTED_CHARS),
@@ -122,7 +147,7 @@ def report_view(result: Result, source: str | None, now: datetime) -> ReportView
     )
 
 
-def check_view(result: Result, check: CheckResult, source: str | None) -> CheckView:
+def check_view(result: Result, check: CheckResult, sources: source_lines.Sources) -> CheckView:
     view = CheckView(
         anchor=f"check-{check.id}",
         title=check.title,
@@ -136,6 +161,8 @@ def check_view(result: Result, check: CheckResult, source: str | None) -> CheckV
     if check.hidden and check.status == "skipped":  # the reason is never secret
         return replace(view, message=message_line(check.message))
     details = check.details
+    frames = _frames(details.get("traceback"), sources)
+    tolerance = details.get("tolerance")
     return replace(
         view,
         message=message_line(check.message),
@@ -144,11 +171,32 @@ def check_view(result: Result, check: CheckResult, source: str | None) -> CheckV
         hint=check.hint,
         case=_label(details.get("case")),
         array=array_view(
-            name_line(str(details.get("name", "the result"))), details.get("expected"), details.get("got")
+            name_line(str(details.get("name", "the result"))),
+            details.get("expected"),
+            details.get("got"),
+            tolerance if isinstance(tolerance, Settings) else DEFAULT,
         ),
-        graph=graph_view(details["graph"]) if "graph" in details else None,
-        frames=_frames(details.get("traceback"), result.submission, source),
+        graph=graph_view(details["graph"], details.get("first_wrong")) if "graph" in details else None,
+        frames=frames,
+        code=None if any(f.lines for f in frames) else _code(details.get("about"), sources),
     )
+
+
+def _referenced(checks: list[CheckView]) -> list[CheckView]:
+    """Each section after the first to explain a mistake or quote a function refers back to it."""
+    mistakes: dict[str, Reference] = {}
+    functions: dict[tuple[str, str], Reference] = {}
+    referenced = []
+    for check in checks:
+        here = Reference(check.anchor, check.title)
+        if check.explained and check.misconception:
+            first = mistakes.setdefault(check.misconception, here)
+            check = replace(check, mistake_in=first if first != here else None)
+        if check.explained and check.code:
+            first = functions.setdefault((check.code.file, check.code.name), here)
+            check = replace(check, code_in=first if first != here else None)
+        referenced.append(check)
+    return referenced
 
 
 def _label(case: object) -> str | None:
@@ -156,5 +204,11 @@ def _label(case: object) -> str | None:
     return name_line(str(case)) if case is not None else None
 
 
-def _frames(traceback: object, filename: str, source: str | None) -> list[source_lines.Frame]:
-    return source_lines.frames(traceback, filename, source) if isinstance(traceback, str) else []
+def _frames(traceback: object, sources: source_lines.Sources) -> list[source_lines.Frame]:
+    return source_lines.frames(traceback, sources) if isinstance(traceback, str) else []
+
+
+def _code(about: object, sources: source_lines.Sources) -> source_lines.Function | None:
+    if not isinstance(about, list) or not all(isinstance(name, str) for name in about):
+        return None
+    return source_lines.function(about, sources)

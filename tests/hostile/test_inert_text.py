@@ -223,7 +223,7 @@ def hostile_result(status: str = "graded") -> Result:
 OUTPUTS: dict[str, Callable[[Result], str]] = {
     "terminal": summary,
     "json": lambda result: json.dumps(result.to_json()),
-    "html": lambda result: render(result, SOURCE),
+    "html": lambda result: render(result, {"exercise11.py": SOURCE}),
     "gradescope": lambda result: gradescope.dumps([result]),
     "junit": lambda result: junit.dumps([result]),
     "prairielearn": lambda result: prairielearn.dumps([result]),
@@ -268,7 +268,7 @@ def test_machine_outputs_fence_what_the_student_printed(name: str) -> None:
 
 
 def test_the_report_quotes_bounded_source_lines_and_names() -> None:
-    html = render(replace(hostile_result(), submission="exercise11.py"), SOURCE)
+    html = render(replace(hostile_result(), submission="exercise11.py"), {"exercise11.py": SOURCE})
     assert 0 < longest_run(html, "Q") <= LINE_CHARS  # the quoted line 5 of the source
     assert 'class="offending"' in html
 

@@ -14,18 +14,28 @@ PAYLOAD = "<script>console.error('xss')</script><img src=x onerror=\"console.err
 DEFENCES = ["separate process", "rlimit address space 2.0 GiB", "time limit 10 s per call"]
 TRACEBACK = '  File "exercise11.py", line 4, in mlp_backward\n    dz2 = p - y\n          ~~^~~\n'
 SOURCE = "import numpy as np\n\ndef mlp_backward(X, y, cache):\n    dz2 = p - y\n    return dz2\n"
+#: The same, as a report is given it (`grader.report.source.sources_of`).
+SOURCES = {"exercise11.py": SOURCE}
 WORKED_EXAMPLE = {
     "nodes": [
         {"id": "a", "label": "a", "value": 2.0},
         {"id": "b", "label": "b", "value": -3.0},
         {"id": "c", "label": "c", "value": 10.0},
-        {"id": "ab", "label": "a·b", "value": -6.0},
-        {"id": "s", "label": "a·b + c", "value": 4.0},
-        {"id": "L", "label": "L = (a·b + c)²", "value": 16.0},
+        {"id": "ab", "label": "a·b", "value": -6.0, "op": "×"},
+        {"id": "s", "label": "a·b + c", "value": 4.0, "op": "+"},
+        {"id": "L", "label": "L", "value": 16.0, "op": "²"},
     ],
     "edges": [["a", "ab"], ["b", "ab"], ["ab", "s"], ["c", "s"], ["s", "L"]],
     "expected": {"a": -24.0, "b": 16.0, "c": 8.0, "ab": 8.0, "s": 8.0, "L": 1.0},
     "got": {"a": -12.0, "b": 8.0, "c": 8.0, "ab": 8.0, "s": 8.0, "L": 1.0},
+}
+#: The same example squared as s * s: s is used twice, so its gradient is the sum over two edges;
+#: assigned instead of accumulated, it comes out half as large, and so does everything before it.
+SQUARED_BY_PRODUCT = {
+    **WORKED_EXAMPLE,
+    "nodes": [*WORKED_EXAMPLE["nodes"][:5], {"id": "L", "label": "L", "value": 16.0, "op": "×"}],
+    "edges": [*WORKED_EXAMPLE["edges"], ["s", "L"]],
+    "got": {"a": -12.0, "b": 8.0, "c": 4.0, "ab": 4.0, "s": 4.0, "L": 1.0},
 }
 
 
@@ -184,5 +194,6 @@ def hostile_result() -> Result:
     )
 
 
-def source_with_payload() -> str:
-    return f"import numpy as np\n\n\ndef f():\n    raise ValueError({PAYLOAD!r})\n"
+def source_with_payload() -> dict[str, str]:
+    """The hostile submission's code, as a report is given it (`grader.report.source.sources_of`)."""
+    return {"exercise11.py": f"import numpy as np\n\n\ndef f():\n    raise ValueError({PAYLOAD!r})\n"}

@@ -15,10 +15,10 @@ from grader.result import Result
 from tests.report import samples
 from tests.report.goldens import assert_golden, normalise
 
-SAMPLES: dict[str, tuple[Callable[[], Result], str | None]] = {
-    "mlp_failed.html": (samples.mlp_result, samples.SOURCE),
+SAMPLES: dict[str, tuple[Callable[[], Result], dict[str, str] | None]] = {
+    "mlp_failed.html": (samples.mlp_result, samples.SOURCES),
     "engine_graph.html": (samples.engine_result, None),
-    "could_not_run.html": (samples.broken_result, samples.SOURCE),
+    "could_not_run.html": (samples.broken_result, samples.SOURCES),
     "hostile.html": (samples.hostile_result, samples.source_with_payload()),
 }
 

@@ -55,7 +55,7 @@ def test_only_the_submissions_frames_are_kept_and_quoted_from_the_graders_copy()
 
 def test_the_report_shows_a_timeouts_frames_with_the_code_around_them() -> None:
     found = stack.frames(DUMP, {COPY: Source("exercise11.py", "", SOURCE)})
-    shown = report_frames(stack.traceback(found), "exercise11.py", SOURCE)
+    shown = report_frames(stack.traceback(found), {"exercise11.py": SOURCE})
     assert [(frame.line, frame.function) for frame in shown] == [(10, "outer"), (6, "spin")]
     assert [line.text.strip() for line in shown[-1].lines if line.offending] == ["n += 1"]
 
