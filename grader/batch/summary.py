@@ -38,15 +38,14 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from operator import methodcaller
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 
 from grader.batch.counts import Counts
 from grader.batch.discover import Ignored
 from grader.batch.files import row_stem
+from grader.batch.standings import Cell, Mention, Standing, name_key, views
 from grader.report import page
 from grader.rubric import Rubric
 from grader.text import LINE_CHARS, counted, message_line, name_line, one_line
@@ -76,30 +75,6 @@ WARNING_LINE = re.compile(
     r"|\[… truncated: .*)$",  # the output cap's cut
     re.MULTILINE,
 )
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A student's submission, linked to its report."""
-
-    student: str
-    submission: str
-    #: Of the submission's report in OUT/<student>/ (`grader.batch.files.row_stem`).
-    stem: str = ""
-
-    @property
-    def name(self) -> str:
-        """The student as the page shows them."""
-        return name_line(self.student)
-
-    @property
-    def file(self) -> str:
-        """The submission's file as the page shows it."""
-        return name_line(self.submission)
-
-    @property
-    def href(self) -> str | None:
-        return f"{quote(self.student)}/{quote(self.stem)}.html" if self.stem else None
 
 
 @dataclass(frozen=True)
@@ -183,47 +158,7 @@ class CheckTally:
     @property
     def drilled(self) -> list[Outcome]:
         """Who did not pass: those who failed, then errors, then timeouts, each by name."""
-        return sorted(self.outcomes, key=lambda o: (DRILLED.index(o.status), _name_key(o.who.student)))
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A student's exercise in the student table (an exercise without one is missing)."""
-
-    who: Mention
-    score: float
-    #: False: the submission could not be graded.
-    graded: bool
-    #: Its checks that timed out.
-    timeouts: int
-
-
-@dataclass
-class Standing:
-    """A student's line in the student table."""
-
-    student: str
-    total: float = 0.0
-    cells: dict[str, Cell] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return name_line(self.student)
-
-    def rank(self, exercise: str) -> tuple[float, int]:
-        """Lowest first: by score, and at the same score a missing exercise, then one that could not
-        be graded, then one graded."""
-        cell = self.cells.get(exercise)
-        return (0.0, 0) if cell is None else (cell.score, 2 if cell.graded else 1)
-
-
-@dataclass(frozen=True)
-class View:
-    """The student table in one order: its id is `by-<key>`, and its column's header links to it."""
-
-    key: str
-    order: str
-    standings: list[Standing]
+        return sorted(self.outcomes, key=lambda o: (DRILLED.index(o.status), name_key(o.who.student)))
 
 
 class ClassSummary:
@@ -272,7 +207,7 @@ class ClassSummary:
     def render(self, counts: Counts, now: datetime | None = None) -> str:
         """The page; `counts` are the batch's figures, as the command's closing line says them."""
         possible = sum(r.max_score for r in self._rubrics.values())
-        by_name = sorted(self._standings.values(), key=lambda s: _name_key(s.student))
+        by_name = sorted(self._standings.values(), key=lambda s: name_key(s.student))
         fractions = [s.total / possible if possible else 0.0 for s in by_name]
         return _template().render(
             generated=readable(now or datetime.now().astimezone()),
@@ -281,10 +216,10 @@ class ClassSummary:
             median=statistics.median(fractions) if fractions else 0.0,
             bars=histogram(fractions),
             exercises=[self._exercise(e, r) for e, r in self._rubrics.items()],
-            views=self._views(by_name),
+            views=views(by_name, list(self._rubrics)),
             mistakes=self._mistake_list(),
             timeouts=self._timeouts(),
-            warned=sorted(self._warned, key=lambda w: _name_key(w.who.student)),
+            warned=sorted(self._warned, key=lambda w: name_key(w.who.student)),
             errors=self._errors,
             nothing=self._nothing,
             choices=self._choices,
@@ -320,15 +255,6 @@ class ClassSummary:
             "checks": [(check.id, self._checks[(exercise, check.id)]) for check in rubric.checks],
         }
 
-    def _views(self, by_name: list[Standing]) -> list[View]:
-        """The student table in every order; the one by name last, as the page's CSS requires."""
-        by_exercise = [
-            View(exercise, f"{exercise}, lowest first", sorted(by_name, key=methodcaller("rank", exercise)))
-            for exercise in self._rubrics
-        ]
-        by_total = View("total", "total, lowest first", sorted(by_name, key=lambda s: s.total))
-        return [by_total, *by_exercise, View("name", "name", by_name)]
-
     def _timeouts(self) -> list[tuple[Mention, str, str, str]]:
         """(student, exercise, check id, check title) of every check that timed out, by student."""
         stalls = [
@@ -337,7 +263,7 @@ class ClassSummary:
             for outcome in tally.outcomes
             if outcome.status == "timeout"
         ]
-        return sorted(stalls, key=lambda stall: _name_key(stall[0].student))
+        return sorted(stalls, key=lambda stall: name_key(stall[0].student))
 
     def _mistake_list(self) -> list[Mistake]:
         """Recognised misconceptions, the most frequent first."""
@@ -376,13 +302,8 @@ def _warned(who: Mention, printed: str) -> Warned | None:
     return Warned(who, first, sum(1 for _ in lines)) if first else None
 
 
-def _name_key(student: str) -> tuple[str, str]:
-    """Students in alphabetical order, whatever their case."""
-    return student.casefold(), student
-
-
 def _by_name(by_student: Mapping[str, Mention]) -> list[Mention]:
-    return [by_student[student] for student in sorted(by_student, key=_name_key)]
+    return [by_student[student] for student in sorted(by_student, key=name_key)]
 
 
 def _title(rubric: Rubric | None, mistake: str) -> str:
