@@ -30,6 +30,8 @@ CLASS: dict[str, dict[str, str]] = {
         "exercise14.py": "never_seeded",  # the engine's graph beside heatmaps
         "exercise15.py": "nan_gradient",  # what the submission printed
         "exercise16.py": "layernorm_eps",
+        "exercise17.py": "two_bugs",  # forward-mode AD: two distinct failures
+        "exercise18.py": "stale_caches",  # gradient checkpointing
     },
     "bob": {
         "exercise11.ipynb": "raises",  # a traceback quoting a notebook's cell
