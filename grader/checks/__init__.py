@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.checks import gradcheck, properties, reference, resource, static
-from grader.checks.base import Context, run_timed
+from grader.checks.base import NOT_AVAILABLE, Context, Judgement, run_timed
 from grader.result import CheckResult
 from grader.rubric import Check
 
@@ -17,5 +17,10 @@ JUDGES = {
 
 
 def run(check: Check, ctx: Context) -> CheckResult:
-    """Grade one check of the rubric against the submission."""
-    return run_timed(check, ctx, JUDGES[check.kind])
+    """Grade one check of the rubric against the submission (a withheld one is skipped: its inputs
+    are the course's, see `grader.rubric`)."""
+    return run_timed(check, ctx, _withheld if check.withheld else JUDGES[check.kind])
+
+
+def _withheld(check: Check, ctx: Context) -> Judgement:
+    return Judgement("skipped", message=NOT_AVAILABLE)
