@@ -2,7 +2,8 @@
 
 Starters are never hand-copied: every solution region of `reference/exerciseNN.py`
 becomes a `raise NotImplementedError` stub, so the two cannot drift apart. The correct
-values the visible checks compare with are generated from the reference too.
+values the visible checks compare with are generated from the reference too, and so is the
+student kit the package ships (`grader.studentkit`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader.errors import RegionError
+from grader import studentkit
+from grader.errors import CourseError, RegionError
 
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 EXERCISE_FILE = re.compile(r"^exercise\d\d\.py$")
@@ -122,26 +124,43 @@ def _chunks(body: list[ast.stmt], lines: list[str]) -> list[str]:
 
 def reference_files(course: Path) -> list[Path]:
     """The reference modules that have a student starter, in exercise order."""
-    return sorted(p for p in (course / "reference").iterdir() if EXERCISE_FILE.match(p.name))
+    folder = course / "reference"
+    if not folder.is_dir():
+        raise CourseError(f"{course} has no reference/ folder: starters are made in the course repository")
+    return sorted(p for p in folder.iterdir() if EXERCISE_FILE.match(p.name))
 
 
 def assign(course: Path, check: bool = False) -> list[Path]:
-    """Write (or, with `check`, compare) every starter and shipped truth; return the files that differ.
+    """Write (or, with `check`, compare) every starter, shipped truth and the student kit; return the
+    files that differ (and those the kit holds but should not).
 
     The truth files (`rubrics/exerciseNN.truth.json`, see `grader.truth`) are what a course
-    without solutions needs to judge the visible checks like the course's autograder does.
+    without solutions needs to judge the visible checks like the course's autograder does. The
+    kit is made last, from the course's files as this call leaves them.
     """
     stale: list[Path] = []
     for ref in reference_files(course):
         made = starter(ref)
         for suffix, text in ((".py", made.python), (".ipynb", made.notebook)):
-            target = course / "exercises" / f"{made.stem}{suffix}"
-            if not target.exists() or target.read_text(encoding="utf-8") != text:
-                stale.append(target)
-                if not check:
-                    _write(target, text)
+            stale += _sync(course / "exercises" / f"{made.stem}{suffix}", text, check)
         stale += _truth(course, made.stem, check)
+    kit = studentkit.files(course)
+    for target, text in kit.items():
+        stale += _sync(target, text, check)
+    for target in studentkit.extra(course, kit):
+        stale.append(target)
+        if not check:
+            target.unlink()
     return stale
+
+
+def _sync(target: Path, text: str, check: bool) -> list[Path]:
+    """[target] when it does not hold `text` (then written, unless `check`); [] when it does."""
+    if target.is_file() and target.read_text(encoding="utf-8") == text:
+        return []
+    if not check:
+        _write(target, text)
+    return [target]
 
 
 def _truth(course: Path, exercise: str, check: bool) -> list[Path]:
@@ -165,5 +184,5 @@ def _truth(course: Path, exercise: str, check: bool) -> list[Path]:
 
 
 def _write(target: Path, text: str) -> None:
-    target.parent.mkdir(exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")

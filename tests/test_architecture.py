@@ -57,7 +57,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("running and judging", ("grader.notebook", "grader.checks")),
     ("grading one submission", ("grader.api",)),
     ("presenting results", ("grader.terminal", "grader.report", "grader.outputs")),
-    ("classes and course tools", ("grader.batch", "grader.assign", "grader.distribution")),
+    (
+        "classes and course tools",
+        ("grader.batch", "grader.assign", "grader.studentkit", "grader.distribution"),
+    ),
     ("entry points", ("grader.cli", "grader.__main__", "grader")),
 ]
 
@@ -67,7 +70,9 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+#: Data, not code: the starters the student kit ships (`grader.studentkit`).
+KIT = PACKAGE / "kit"
+MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py") if KIT not in path.parents}
 
 
 def layer(module: str) -> int:

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
-from grader.cli import assign, batch, check_rubric, grade, gradescope_zip
+from grader.cli import assign, batch, check_rubric, grade, gradescope_zip, starters
 from grader.cli.common import Environment, Exit, user_message
 from grader.text import message_line
 
@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "batch": batch,
     "check-rubric": check_rubric,
     "gradescope-zip": gradescope_zip,
+    "starters": starters,
 }
 
 
