@@ -7,6 +7,11 @@ the grader; where the course ships without solutions (the student kit) they come
 `rubrics/exerciseNN.truth.json`, which `grade assign` writes from the reference for the
 visible checks that need it — the correct function's values at the public check points,
 never code and never a hidden case — so both give the same verdict on every visible check.
+
+The same goes for naming a classic mistake. The course runs the mistake's wrong variant of the
+reference on the case; the kit cannot, so for each public case of a visible gradient check the
+file also holds what each listed mistake returns (or raises) there, except for mistakes whose
+relation to the correct gradient the course declares (`grader.relations`), which need no data.
 """
 
 from __future__ import annotations
@@ -15,19 +20,24 @@ import hashlib
 import json
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from grader.probes.base import Case, Probe
+from grader import relations
+from grader.course import Variants
+from grader.errors import MutantError
+from grader.probes.base import PERTURB, Case, Probe
 from grader.rubric import Check, Rubric
 from grader.sandbox.protocol import jsonable, plain, revive
 from grader.settings import for_check, resolve
 
 SCHEMA = "grader.truth/1"
 SUFFIX = ".truth.json"
+#: The key of a case's entry holding its mistakes' outcomes (gradient checks only).
+MISTAKES = "mistakes"
 
 
 def data_path(rubric_path: Path) -> Path:
@@ -48,6 +58,27 @@ def run_trusted(module: Any, probe: Probe, inputs: Mapping[str, Any]) -> Any:
         return plain(probe(module, dict(inputs)))
 
 
+@dataclass(frozen=True)
+class Raised:
+    """A mistake's outcome that is an exception, as the worker reports a submission's: type and message."""
+
+    type: str
+    message: str
+
+    @classmethod
+    def of(cls, exc: BaseException) -> Raised:
+        return cls(type(exc).__name__, str(exc))
+
+
+def outcome_of(module: Any, probe: Probe, inputs: Mapping[str, Any]) -> Any:
+    """What a probe returns on trusted code (a mistake's variant), or what it raised: a variant's
+    failure is evidence too (a submission raising the same names the same mistake)."""
+    try:
+        return run_trusted(module, probe, inputs)
+    except Exception as exc:
+        return Raised.of(exc)
+
+
 def numerical(module: Any, probe: Probe, inputs: Mapping[str, Any], eps: float) -> Any:
     """The correct function's value at the check point and its central differences (a gradient check)."""
     assert probe.build is not None, "not a gradient-check probe"
@@ -63,6 +94,8 @@ class Truth:
     reference: Any = None
     #: check id -> case label -> {"inputs": digest, "eps": e or None, "value": ...}
     shipped: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
+    #: The exercise, whose relations (`grader.relations`) name mistakes from the correct gradient.
+    exercise: str = ""
     _known: dict[tuple[str, str, float | None], Any] = field(default_factory=dict)
 
     @classmethod
@@ -71,7 +104,7 @@ class Truth:
         path = data_path(rubric.path)
         data = read(path) if path.is_file() else {}
         shipped = data["checks"] if data.get("exercise") == rubric.exercise else {}
-        return cls(reference, shipped)
+        return cls(reference, shipped, rubric.exercise)
 
     def gradient(self, check: Check, probe: Probe, case: Case, eps: float) -> Any:
         """`{"loss", "numeric"}` of the correct function at the case, or None where nothing knows it."""
@@ -95,6 +128,22 @@ class Truth:
             (check.id, case.label, None), lambda: run_trusted(self.reference, probe, case.inputs)
         )
 
+    def mistake(self, check: Check, case: Case, ident: str) -> Any:
+        """What the misconception `ident` returns (or a `Raised`) on `case` without its variant: by its
+        relation to the correct gradient, else its shipped outcome; None where neither is known.
+
+        A case whose entry lists no mistakes (written before they were shipped) names none, so a
+        mistake listed earlier on the check can never be passed over for a later one.
+        """
+        inputs = _without_request(case.inputs)
+        stored = self._stored(check, Case(case.label, inputs))
+        if stored is None or MISTAKES not in stored:
+            return None
+        relation = relations.declared(self.exercise, check.probe, ident)
+        if relation is not None:
+            return {"grads": relation(inputs, stored["value"]["numeric"])}
+        return _revived(stored[MISTAKES].get(ident))
+
     def _stored(self, check: Check, case: Case) -> Mapping[str, Any] | None:
         entry = self.shipped.get(check.id, {}).get(case.label)
         return entry if entry is not None and entry.get("inputs") == digest(case.inputs) else None
@@ -106,23 +155,57 @@ class Truth:
 
 
 def shipped_values(rubric: Rubric, probes: Any, reference: Any) -> dict[str, Any]:
-    """What a course without solutions needs: the values of the visible gradient and truth-backed checks."""
+    """What a course without solutions needs: the values of the visible gradient and truth-backed
+    checks, and the outcomes of the mistakes their gradient checks name (see `_mistakes`).
+
+    The variants are the course's, beside the reference (`reference/mistakes/`).
+    """
     base = resolve(rubric=rubric.defaults)
+    variants = Variants(Path(reference.__file__).resolve().parents[1], rubric.exercise, reference)
     checks: dict[str, Any] = {}
     for check in rubric.checks:
         probe = getattr(probes, check.probe or "", None)
         if check.visibility != "visible" or probe is None or not _needs_truth(probe):
             continue
         eps = for_check(base, check.overrides).eps if probe.kind == "gradcheck" else None
-        checks[check.id] = {
-            case.label: {
-                "inputs": digest(case.inputs),
-                "eps": eps,
-                "value": _value(reference, probe, case, eps),
-            }
-            for case in probe.cases(check.seed, check.cases)
-        }
+        checks[check.id] = {}
+        for case in probe.cases(check.seed, check.cases):
+            entry = {"inputs": digest(case.inputs), "eps": eps, "value": _value(reference, probe, case, eps)}
+            if probe.kind == "gradcheck":
+                entry[MISTAKES] = _mistakes(rubric.exercise, check, probe, case, reference, variants)
+            checks[check.id][case.label] = entry
     return {"schema": SCHEMA, "exercise": rubric.exercise, "checks": checks}
+
+
+def _mistakes(
+    exercise: str, check: Check, probe: Probe, case: Case, reference: Any, variants: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Each of the check's misconceptions with what its variant returns or raises on the public `case`,
+    except those a declared relation gives, which are checked against the variant here instead.
+
+    Gradient checks are the only visible checks the kit judges that name a mistake by its variant's
+    outcome (references need the reference; properties and resources name what they observe).
+    """
+    shipped: dict[str, Any] = {}
+    for ident in check.misconceptions:
+        variant, relation = variants.get(ident), relations.declared(exercise, check.probe, ident)
+        if variant is None and relation is not None:
+            raise MutantError(
+                f"{check.id}: a relation is declared for {ident!r}, which has no variant to check it"
+            )
+        if variant is None:
+            continue
+        wrong = outcome_of(variant, probe, case.inputs)
+        if relation is None:
+            shipped[ident] = {"raises": asdict(wrong)} if isinstance(wrong, Raised) else {"returns": wrong}
+        elif isinstance(wrong, Raised) or not same(
+            relation(case.inputs, run_trusted(reference, probe, case.inputs)["grads"]), wrong["grads"]
+        ):
+            raise MutantError(
+                f"{check.id}, {case.label}: the relation declared for {ident!r} (grader/relations.py) "
+                "does not give what its variant returns: ship its outcomes instead"
+            )
+    return shipped
 
 
 def dumps(data: Mapping[str, Any]) -> str:
@@ -153,6 +236,20 @@ def same(a: Any, b: Any) -> bool:
 
 def _needs_truth(probe: Probe) -> bool:
     return probe.kind == "gradcheck" or (probe.kind == "property" and probe.truth)
+
+
+def _revived(shipped: Mapping[str, Any] | None) -> Any:
+    """A shipped mistake's outcome as `outcome_of` gives it: plain data, or a `Raised`."""
+    if shipped is None:
+        return None
+    if "raises" in shipped:
+        return Raised(**shipped["raises"])
+    return shipped["returns"]
+
+
+def _without_request(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """A case's own inputs: a gradient check's request to the worker rides along with them in replies."""
+    return {key: value for key, value in inputs.items() if key != PERTURB}
 
 
 def _value(reference: Any, probe: Probe, case: Case, eps: float | None) -> Any:

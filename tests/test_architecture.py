@@ -49,6 +49,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "grader.submission",
             "grader.notebook.document",
             "grader.notebook.script",
+            "grader.relations",
             "grader.truth",
             "grader.choice",
             "grader.crosscheck",

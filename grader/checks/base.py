@@ -24,7 +24,7 @@ from grader.rules import TAMPER
 from grader.sandbox.meter import Unmeasurable
 from grader.settings import Settings, for_check
 from grader.text import MESSAGE_CHARS, clip
-from grader.truth import Truth, run_trusted
+from grader.truth import Raised, Truth, outcome_of
 
 if TYPE_CHECKING:
     from grader.sandbox.supervisor import Reply, Worker
@@ -246,10 +246,7 @@ def deadline_for(check: Check, ctx: Context) -> float:
 def raised_misconception(ctx: Context, check: Check, case: Case, error: Any) -> str | None:
     """The first of the check's misconceptions whose variant raises the same exception."""
     for ident, outcome in _variant_outcomes(ctx, check, case):
-        if isinstance(outcome, Exception) and (type(outcome).__name__, str(outcome)) == (
-            error.type,
-            error.message,
-        ):
+        if isinstance(outcome, Raised) and (outcome.type, outcome.message) == (error.type, error.message):
             return ident
     return None
 
@@ -259,22 +256,25 @@ def matching_misconception(
 ) -> str | None:
     """The first of the check's misconceptions whose variant produces what the student did."""
     for ident, outcome in _variant_outcomes(ctx, check, case):
-        if not isinstance(outcome, Exception) and same(got, outcome):
+        if not isinstance(outcome, Raised) and same(got, outcome):
             return ident
     return None
 
 
 def _variant_outcomes(ctx: Context, check: Check, case: Case) -> Iterator[tuple[str, Any]]:
-    """Each listed misconception's id with what its variant returns on `case`, or raises."""
+    """Each listed misconception's id with what its variant returns on `case`, or a `Raised`.
+
+    Without the reference (the student kit) there are no variants: what the course knows of each
+    mistake on a public case stands in for them (`Truth.mistake`); a mistake it does not know is
+    passed over, as one without a variant is on the course autograder.
+    """
     probe = ctx.probe(check)
     for ident in check.misconceptions:
         variant = ctx.variants.get(ident)
-        if variant is None:
-            continue
-        try:
-            yield ident, run_trusted(variant, probe, case.inputs)
-        except Exception as exc:  # a variant's failure is evidence too (see raised_misconception)
-            yield ident, exc
+        if variant is not None:
+            yield ident, outcome_of(variant, probe, case.inputs)
+        elif ctx.truth.reference is None and (known := ctx.truth.mistake(check, case, ident)) is not None:
+            yield ident, known
 
 
 @dataclass
