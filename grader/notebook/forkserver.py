@@ -11,6 +11,9 @@ students (a kernel could kill the server that its neighbours' kernels hang off).
 The server reaps a kernel only when the grader asks, after killing its group: until
 then the kernel's pid, and so its process group, cannot be reused by anyone else.
 Each kernel comes back with a pidfd, which tells the grader when it has ended.
+
+The server runs as the grader's user; a kernel meant to run as the workers' user (see
+`grader.sandbox.user`) becomes it right after the fork, so no kernel can signal the server.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import threading
 import traceback
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -42,6 +46,7 @@ from grader.sandbox.process import (
     signal_group,
     worker_environment,
 )
+from grader.sandbox.user import WorkerUser
 
 SERVER_ENTRY = "grader.notebook.forkserver"
 #: What the server imports up front: everything a kernel would import before running a cell.
@@ -102,9 +107,17 @@ class ForkServer:
         self._socket = ours
         self._lock = threading.Lock()
 
-    def start(self, workdir: Path, entry: str, config: dict[str, Any], output_fd: int) -> ForkedProcess:
+    def start(
+        self, workdir: Path, entry: str, config: dict[str, Any], output_fd: int, user: WorkerUser | None
+    ) -> ForkedProcess:
         """Fork a process running ``entry``: a :data:`grader.sandbox.process.Start`."""
-        fork = {"workdir": str(workdir), "entry": entry, "config": config, "env": worker_environment(workdir)}
+        fork = {
+            "workdir": str(workdir),
+            "entry": entry,
+            "config": config,
+            "env": worker_environment(workdir),
+            "user": asdict(user) if user else None,
+        }
         fds = [*(config[key] for key in PIPES), output_fd]
         with self._lock:
             answer, pidfds = self._ask({"fork": fork}, fds)
@@ -223,6 +236,8 @@ def _fork(spec: dict[str, Any], fds: list[int], grader: socket.socket) -> int:
         return pid
     code = 1
     try:
+        if spec["user"]:
+            WorkerUser(**spec["user"]).become()  # first: it clears a parent-death signal set before
         die_with_parent(server)
         grader.close()
         _become_kernel(spec, fds)

@@ -23,6 +23,7 @@ from grader.notebook.forkserver import ForkedProcess, ForkServer
 from grader.sandbox.output import CappedOutput
 from grader.sandbox.process import WorkerProcess, signal_group
 from grader.sandbox.stack import Source
+from grader.sandbox.user import WorkerUser
 
 KERNEL_ENTRY = "grader.notebook.kernel_boot"
 #: Open files a kernel may hold: it needs about 60 (ZeroMQ sockets and their signals).
@@ -45,8 +46,9 @@ class KernelProcess(WorkerProcess):
         cpu_seconds: int | None = None,
         forks: ForkServer | None = None,
         content: bytes | None = None,
+        user: WorkerUser | None = None,
     ) -> None:
-        """Started by ``forks`` if given (fast), else as a fresh interpreter."""
+        """Started by ``forks`` if given (fast), else as a fresh interpreter; as ``user`` if given."""
         key = secrets.token_hex(32)
         super().__init__(
             submission,
@@ -60,6 +62,7 @@ class KernelProcess(WorkerProcess):
             extra_config={"key": key},
             start=forks.start if forks else None,
             content=content,
+            user=user,
         )
         try:
             self._driver = NotebookDriver(

@@ -79,4 +79,5 @@ class KernelWorker(Worker):
             cell_timeout_s=self._cell_timeout_s,
             forks=forks,
             content=self._content,
+            user=self._user,
         )

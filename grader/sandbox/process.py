@@ -28,10 +28,12 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import Any, TypeVar
 
+from grader.errors import UsageError
 from grader.sandbox import protocol, stack
 from grader.sandbox.channel import Channel, ChannelClosed, ChannelTimeout
 from grader.sandbox.output import CappedOutput, OutputDrain
 from grader.sandbox.policy import sandbox_paths
+from grader.sandbox.user import ENVIRONMENT, WorkerUser
 
 #: The directory holding the ``grader`` package; the worker imports it from there.
 GRADER_ROOT = Path(__file__).resolve().parents[2]
@@ -62,10 +64,11 @@ SPAWN_DEFENCES = (
 POLL_S = 0.01
 #: The keys of a worker's config that hold its ends of the private pipes: requests, replies, stack dumps.
 PIPES = ("request_fd", "reply_fd", "dump_fd")
-#: Starts the worker program: ``start(workdir, entry, config, output_fd)`` returns a Popen-like
+#: Starts the worker program: ``start(workdir, entry, config, output_fd, user)`` returns a Popen-like
 #: object (``pid``, ``returncode``, ``poll()``, ``wait()``) for a process in its own session.
-#: ``config`` holds the child's ends of its private pipes (`PIPES`); ``output_fd`` is its stdout and stderr.
-Start = Callable[[Path, str, dict[str, Any], int], Any]
+#: ``config`` holds the child's ends of its private pipes (`PIPES`); ``output_fd`` is its stdout and
+#: stderr; ``user``, if any, is the account it runs as (see `grader.sandbox.user`).
+Start = Callable[[Path, str, dict[str, Any], int, WorkerUser | None], Any]
 #: After EOF on the channel, how long the worker may take to finish exiting.
 EXIT_GRACE_S = 1.0
 #: Open files a module worker may hold (it needs 6): pipes and socket pairs are memory too.
@@ -96,11 +99,13 @@ class WorkerProcess:
         extra_config: Mapping[str, Any] | None = None,
         start: Start | None = None,
         content: bytes | None = None,
+        user: WorkerUser | None = None,
     ) -> None:
         """``cpu_seconds`` caps the worker's CPU time (a backstop: it is killed past it).
 
         ``content`` is the submission's bytes as the grader read them (default: read now); the
-        worker runs a copy of them. ``open_files``, ``entry``, ``extra_config`` and ``start``
+        worker runs a copy of them. With ``user``, the worker runs as that account, which owns its
+        directory and the copy. ``open_files``, ``entry``, ``extra_config`` and ``start``
         let the notebook kernel reuse this launch.
         """
         self._name = submission.name
@@ -110,6 +115,8 @@ class WorkerProcess:
         try:
             copy = self.workdir / submission.name
             copy.write_bytes(self._content)
+            if user is not None:
+                self._workspace.admit(user)
             settings = {
                 **(extra_config or {}),
                 "submission": str(copy),
@@ -120,7 +127,7 @@ class WorkerProcess:
                 "sys_path": [str(p) for p in extra_sys_path],
                 "paths": sandbox_paths(self.workdir, GRADER_ROOT, map(str, extra_sys_path)).to_json(),
             }
-            spawned = _spawn(self.workdir, entry, settings, start or _start)
+            spawned = _spawn(self.workdir, entry, settings, start or _start, user)
         except BaseException:
             self._workspace.remove()
             raise
@@ -236,7 +243,7 @@ def _exit_watch(pid: int) -> Iterator[Callable[[float], object]]:
 
 
 def _spawn(
-    workdir: Path, entry: str, settings: dict[str, Any], start: Start
+    workdir: Path, entry: str, settings: dict[str, Any], start: Start, user: WorkerUser | None
 ) -> tuple[Any, int, int, int, int]:
     """Start a worker in its own session; return it and the grader's ends of its four pipes.
 
@@ -250,7 +257,7 @@ def _spawn(
     output_r, output_w = os.pipe()
     config = {**settings, "request_fd": request_r, "reply_fd": reply_w, "dump_fd": dump_w}
     try:
-        popen = start(workdir, entry, config, output_w)
+        popen = start(workdir, entry, config, output_w, user)
     except BaseException:
         for fd in (request_w, reply_r, dump_r, output_r):
             os.close(fd)
@@ -262,20 +269,29 @@ def _spawn(
     return popen, request_w, reply_r, dump_r, output_r
 
 
-def _start(workdir: Path, entry: str, config: dict[str, Any], output_fd: int) -> subprocess.Popen[bytes]:
+def _start(
+    workdir: Path, entry: str, config: dict[str, Any], output_fd: int, user: WorkerUser | None
+) -> subprocess.Popen[bytes]:
     """A fresh interpreter running ``entry``; the default way to :data:`Start` a worker."""
-    return from_lifelong_thread(
-        lambda: subprocess.Popen(
-            bootstrap_command(entry, json.dumps(config), with_site=entry != WORKER_ENTRY),
-            cwd=workdir,
-            env=worker_environment(workdir),
-            stdin=subprocess.DEVNULL,
-            stdout=output_fd,
-            stderr=subprocess.STDOUT,
-            pass_fds=[config[key] for key in PIPES],
-            start_new_session=True,
+    ids: dict[str, Any] = {} if user is None else {"user": user.uid, "group": user.gid, "extra_groups": []}
+    try:
+        return from_lifelong_thread(
+            lambda: subprocess.Popen(
+                bootstrap_command(entry, json.dumps(config), with_site=entry != WORKER_ENTRY),
+                cwd=workdir,
+                env=worker_environment(workdir),
+                stdin=subprocess.DEVNULL,
+                stdout=output_fd,
+                stderr=subprocess.STDOUT,
+                pass_fds=[config[key] for key in PIPES],
+                start_new_session=True,
+                **ids,
+            )
         )
-    )
+    except PermissionError as exc:
+        if user is None:
+            raise
+        raise UsageError(f"{ENVIRONMENT}={user.name}: that user cannot start the worker ({exc})") from None
 
 
 def bootstrap_command(entry: str, argument: str, with_site: bool = True) -> list[str]:
@@ -395,6 +411,12 @@ class Workspace:
         except BaseException:
             self.remove()
             raise
+
+    def admit(self, user: WorkerUser) -> None:
+        """Give ``path`` and what is in it to ``user``; ``root`` stays the grader's, to pass, not to list."""
+        os.chmod(self.root, 0o711)
+        for path in (self.path, *self.path.iterdir()):
+            os.chown(path, user.uid, user.gid, follow_symlinks=False)
 
     def remove(self) -> None:
         """Delete the whole workspace, then let go of its lock. Idempotent."""

@@ -30,6 +30,7 @@ from grader.sandbox.channel import Channel, ChannelClosed, ChannelOverflow, Chan
 from grader.sandbox.meter import Measurement, Meter
 from grader.sandbox.output import CappedOutput
 from grader.sandbox.process import SPAWN_DEFENCES, WorkerProcess
+from grader.sandbox.user import worker_user
 from grader.settings import Settings
 from grader.text import MESSAGE_CHARS, NAME_CHARS, TRACEBACK_CHARS, clip, format_size
 
@@ -99,7 +100,11 @@ class Reply:
 
 
 class Worker:
-    """A submission imported in a confined worker process, answering probe calls."""
+    """A submission imported in a confined worker process, answering probe calls.
+
+    Its processes run as the user `GRADER_WORKER_USER` names where the grader is root (see
+    `grader.sandbox.user`); a name that is no user is a UsageError here, before anything runs.
+    """
 
     #: What the worker does before it answers calls, as messages name it.
     PHASE = "importing the submission"
@@ -110,6 +115,7 @@ class Worker:
         self._content = self._submission.read_bytes()
         self._limits = limits
         self._extra_sys_path = tuple(extra_sys_path)
+        self._user = worker_user()
         self._output = CappedOutput(limits.output_bytes)
         self._process: WorkerProcess | None = None
         self._ready: Reply | None = None
@@ -231,6 +237,7 @@ class Worker:
         phase = f"{limits.import_timeout_s:g} s for {self.PHASE}"
         return [
             *SPAWN_DEFENCES,
+            *([self._user.defence] if self._user else []),
             *self._reported_defences,
             f"time limit {limits.call_timeout_s:g} s per call, {phase}",
             f"output cap {format_size(limits.output_bytes)}",
@@ -271,6 +278,7 @@ class Worker:
             extra_sys_path=self._extra_sys_path,
             output=self._output,
             content=self._content,
+            user=self._user,
         )
 
     def _await_import(self, cap: float | None) -> Reply:
