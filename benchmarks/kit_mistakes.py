@@ -3,8 +3,7 @@
 Every student file under tests/students/<exercise>/ (but the `hangs` ones, whose verdicts wait
 for time limits) is graded in this process twice, each copied under its exercise's name:
 with the full course (the repository: reference/ and its wrong variants) and with the student
-kit, which has no reference — simulated as a folder holding copies of rubrics/ (with their truth
-files) and exercises/, or the folder given with --kit.
+kit, which has no reference: the folder `grade assign` generates (grader/kit/), or --kit DIR.
 
 A classic-mistake student is one whose file is named after a misconception of the exercise's
 rubric (`forgot_divide_by_n.py`), or whom the full course tells a misconception. Their mistakes
@@ -13,7 +12,7 @@ its distinct failures, carries it). For each mistake the kit does not name, the 
 which checks of the course named it, and why the kit cannot run them. Then the time of grading
 exercise 11 in this process with each (a whole `grade` process is timed by bench_grade.py).
 
-    python benchmarks/kit_mistakes.py [--kit DIR] [--reps 5]
+    python benchmarks/kit_mistakes.py [--kit DIR] [--reps 15]
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from grader import relations
 from grader.api import grade_submission
 from grader.result import Result
 from grader.rubric import Rubric, load
+from grader.studentkit import kit_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENTS = ROOT / "tests" / "students"
@@ -61,12 +61,6 @@ def mistakes(path: Path, rubric: Rubric, course: Result) -> set[str]:
     """The student's classic mistakes: the file's name if it is a misconception id, and the course's names."""
     from_name = path.stem.replace("_", "-")
     return named(course) | ({from_name} if from_name in rubric.misconceptions else set())
-
-
-def simulated_kit(folder: Path) -> Path:
-    for part in ("rubrics", "exercises"):
-        shutil.copytree(ROOT / part, folder / part)
-    return folder
 
 
 def copied(path: Path, folder: Path) -> Path:
@@ -177,37 +171,38 @@ def _counts(counts: Mapping[str, int]) -> str:
 
 
 def timings(kit: Path, work: Path, reps: int) -> list[str]:
-    """Grading exercise 11 in this process: the median of `reps` runs with the course and with the kit."""
-    lines = [f"grade exercise11.py in process, median of {reps}:"]
+    """Grading exercise 11 in this process with the course and with the kit, `reps` runs each taken in
+    turns (the machine's load then weighs on both alike): the median and the fastest."""
+    lines = [f"grade exercise11.py in process, {reps} runs each in turns: median (fastest)"]
     for name in TIMED:
         target = copied(STUDENTS / "exercise11" / f"{name}.py", work / "timed")
-        medians = {}
-        for label, course in (("course", ROOT), ("kit", kit)):
+        runs: dict[str, list[float]] = {"course": [], "kit": []}
+        for course in (ROOT, kit):
             grade_submission(target, course_dir=course, env={})  # warm: imports and loaded modules
-            runs = []
-            for _ in range(reps):
+        for _ in range(reps):
+            for label, course in (("course", ROOT), ("kit", kit)):
                 started = time.perf_counter()
                 grade_submission(target, course_dir=course, env={})
-                runs.append(time.perf_counter() - started)
-            medians[label] = statistics.median(runs)
-        ratio = medians["kit"] / medians["course"]
+                runs[label].append(time.perf_counter() - started)
+        shown = {
+            label: f"{statistics.median(v) * 1000:4.0f} ms ({min(v) * 1000:3.0f})"
+            for label, v in runs.items()
+        }
+        ratio = statistics.median(runs["kit"]) / statistics.median(runs["course"])
         lines.append(
-            f"  {name + '.py':<24} course {medians['course'] * 1000:6.0f} ms   "
-            f"kit {medians['kit'] * 1000:6.0f} ms   kit/course {ratio:.2f}"
+            f"  {name + '.py':<24} course {shown['course']}   kit {shown['kit']}   kit/course {ratio:.2f}"
         )
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kit", type=Path, help="a kit folder (default: rubrics/ and exercises/ copied)")
-    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--kit", type=Path, default=kit_folder(ROOT), help="the kit (default: grader/kit)")
+    parser.add_argument("--reps", type=int, default=15)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        kit = args.kit or simulated_kit(Path(tmp) / "kit")
-        work = Path(tmp) / "work"
-        print("\n".join(report(grade_all(kit, work))))
-        print("\n".join(timings(kit, work, args.reps)))
+        print("\n".join(report(grade_all(args.kit, Path(tmp)))))
+        print("\n".join(timings(args.kit, Path(tmp), args.reps)))
 
 
 if __name__ == "__main__":
