@@ -10,7 +10,10 @@ returns, and that is matched with the student's answer exactly as the variant's 
 A relation is declared here by the course, per gradient-check probe and misconception, never
 guessed; `grade assign` checks each declaration against the mistake's variant on every public
 case of the checks using it (`grader.truth.shipped_values`), so a relation names what the variant
-would and nothing else. A mistake with no relation has its variant's outcomes shipped instead.
+would and nothing else. A mistake with no relation has its variant's outcomes shipped instead:
+one that holds on some cases only (the quotient rule's sign on `/` alone, `=` for `+=` halving a
+value used exactly twice but not a diamond's), or that needs what the correct gradient does not
+carry (a missing ReLU mask or row sum acts on an intermediate gradient, not on dW1 or db).
 """
 
 from __future__ import annotations

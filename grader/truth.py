@@ -92,7 +92,8 @@ class Truth:
     """The correct answers for one exercise's checks, from its reference or its shipped values."""
 
     reference: Any = None
-    #: check id -> case label -> {"inputs": digest, "eps": e or None, "value": ...}
+    #: check id -> case label -> {"inputs": digest, "eps": e or None, "value": ...}, and for a gradient
+    #: check "mistakes": misconception id -> {"returns": ...} or {"raises": {"type", "message"}}
     shipped: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
     #: The exercise, whose relations (`grader.relations`) name mistakes from the correct gradient.
     exercise: str = ""
