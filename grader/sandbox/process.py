@@ -413,8 +413,10 @@ class Workspace:
             raise
 
     def admit(self, user: WorkerUser) -> None:
-        """Give ``path`` and what is in it to ``user``; ``root`` stays the grader's, to pass, not to list."""
+        """Give ``path`` and what is in it to ``user``, for its eyes only; ``root`` stays the grader's,
+        to pass through, not to list."""
         os.chmod(self.root, 0o711)
+        os.chmod(self.path, 0o700)
         for path in (self.path, *self.path.iterdir()):
             os.chown(path, user.uid, user.gid, follow_symlinks=False)
 

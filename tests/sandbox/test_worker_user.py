@@ -147,6 +147,7 @@ def test_the_users_folder_is_its_own_and_its_workspace_only_passable(
         folder, workspace = os.stat(process.workdir), os.stat(process.workdir.parent)
         copy = os.stat(process.workdir / "student.py")
         assert (folder.st_uid, copy.st_uid) == (as_worker_user, as_worker_user)
+        assert stat.S_IMODE(folder.st_mode) == 0o700
         assert workspace.st_uid == 0 and stat.S_IMODE(workspace.st_mode) == 0o711
     finally:
         process.kill()
