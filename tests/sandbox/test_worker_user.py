@@ -41,6 +41,9 @@ def spin():
 def hog():
     return len(bytearray(4 * 1024**3))
 
+def fill():
+    return len(b"x" * 64 * 1024**2)
+
 def shout():
     for _ in range(50_000):
         print("x" * 999)
@@ -158,9 +161,9 @@ def test_the_users_folder_is_its_own_and_its_workspace_only_passable(
 @pytest.mark.slow
 def test_limits_hold_for_the_workers_user(submit: Submit, as_worker_user: int) -> None:
     worker = submit(READER, call_timeout_s=1.0, cpu_seconds=10, memory_bytes=1024**3)
-    measured = worker.call(CALL, {"name": "uid", "args": []}, measure=True)
-    assert measured.value == as_worker_user
-    assert measured.measured is not None and measured.measured.cpu_s >= 0  # read from outside, as root
+    assert ask(worker, "uid").value == as_worker_user
+    measured = worker.call(CALL, {"name": "fill", "args": []}, measure=True).measured
+    assert measured is not None and measured.memory_bytes > 32 * 1024**2  # read from outside, as root
     pids = [ask(worker, "pid").value]
     assert ask(worker, "spin").status == "timeout"
     pids.append(ask(worker, "pid").value)  # a fresh worker, as the user again
