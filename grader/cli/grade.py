@@ -37,7 +37,7 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade",
         description="Grade backpropagation exercises. "
-        "Subcommands: assign, batch, check-rubric, gradescope-zip. "
+        "Subcommands: starters, assign, batch, check-rubric, gradescope-zip. "
         "When an output goes to stdout (PATH -), stdout carries only it and the summary goes to stderr.",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="exerciseNN.py, .ipynb, or a folder of them")
@@ -56,7 +56,8 @@ def parser() -> argparse.ArgumentParser:
         "--min-score",
         type=_fraction,
         metavar="FRACTION",
-        help="exit 0 when the score is at least this fraction of the points (e.g. 0.8), else 1",
+        help="exit 0 when the score is at least this fraction of the points judged here (e.g. 0.8), else 1; "
+        "checks skipped here (they run on the course autograder) do not count",
     )
     add_release(parser)
     parser.add_argument(
@@ -213,14 +214,18 @@ def _write_outputs(options: argparse.Namespace, graded: _Graded, env: Environmen
 
 
 def _exit_status(min_score: float | None, results: list[Result], env: Environment) -> int:
-    """Without --min-score: 0 only when every check passed. With it: 0 when the score reaches it."""
+    """Without --min-score: 0 only when every check passed. With it: 0 when the score reaches it, as a
+    fraction of the points judged here (a student kit skips the checks that need the reference: no
+    score could reach a threshold of points it cannot judge)."""
     if min_score is None:
         return Exit.OK if all(r.passed for r in results) else Exit.NOT_PASSED
-    points = sum(r.max_score for r in results)
+    points = sum(c.max_points for r in results for c in r.checks if c.status != "skipped")
     fraction = sum(r.score for r in results) / points if points else 0.0
     if fraction + 1e-9 >= min_score:
         return Exit.OK
-    env.stderr.write(f"grade: the score is {fraction:.0%} of the points, below --min-score {min_score:g}\n")
+    env.stderr.write(
+        f"grade: the score is {fraction:.0%} of the points judged here, below --min-score {min_score:g}\n"
+    )
     return Exit.NOT_PASSED
 
 

@@ -78,11 +78,6 @@ def test_below_the_threshold_the_job_fails_and_the_reports_are_still_written(
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--min-score counts the points of checks the kit skips (they run on the course autograder): "
-    "a correct exercise 11 scores 6 of 12 points with the kit, below the workflow's MIN_SCORE 0.8",
-)
 def test_a_correct_exercise_passes_the_workflows_own_threshold(
     built: Built, kit_venv: Venv, tmp_path: Path
 ) -> None:

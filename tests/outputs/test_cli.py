@@ -72,11 +72,24 @@ def test_machine_outputs_are_written_and_valid(graded: Path) -> None:
     assert_prairielearn(json.loads(Path("p.json").read_text()))
 
 
-@pytest.mark.parametrize(("threshold", "status"), [("0.26", 0), ("0.27", 1), ("1", 1), ("0", 0)])
+@pytest.mark.parametrize(("threshold", "status"), [("0.29", 0), ("0.3", 1), ("1", 1), ("0", 0)])
 def test_min_score_decides_the_exit_status(graded: Path, threshold: str, status: int) -> None:
+    """3.5 of the 12 points judged (the skipped check's point is not): 29 %."""
     code, _, err = run_cli([str(graded / "exercise11.py"), "--no-html", "--min-score", threshold])
     assert code == status
     assert ("below --min-score" in err) == (status == 1)
+
+
+def test_min_score_counts_only_the_points_judged_here(tmp_path: Path) -> None:
+    """The student kit skips the checks that need the reference: a correct exercise reaches any threshold."""
+    root = Path(__file__).resolve().parents[2]
+    submission = tmp_path / "exercise11.py"
+    submission.write_text((root / "tests" / "students" / "exercise11" / "correct.py").read_text())
+    kit = ["--course", str(root / "grader" / "kit"), "--no-html", "--min-score"]
+    assert run_cli([str(submission), *kit, "1"])[0] == 0
+    submission.write_text((root / "tests" / "students" / "exercise11" / "forgot_divide_by_n.py").read_text())
+    code, _, err = run_cli([str(submission), *kit, "0.5"])
+    assert code == 1 and "of the points judged here, below --min-score 0.5" in err
 
 
 @pytest.mark.parametrize("bad", ["1.5", "-0.1", "80%", "nan"])
