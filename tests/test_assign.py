@@ -94,7 +94,11 @@ def test_notebook_starter_is_valid_and_carries_the_statement(reference: Path) ->
 
 def test_exercises_folder_is_in_sync_with_reference() -> None:
     code, out, err = run_cli(["assign", "--check"])
-    assert (code, out, err) == (0, "exercises/ and the shipped values are in sync with reference/\n", "")
+    assert (code, out, err) == (
+        0,
+        "exercises/, the shipped values and the student kit are in sync with reference/\n",
+        "",
+    )
 
 
 def test_assign_writes_then_check_passes(tmp_path: Path) -> None:

@@ -37,5 +37,5 @@ def handle(options: argparse.Namespace, env: Environment) -> int:
         return Exit.NOT_PASSED
     if not stale:
         state = "in sync with" if options.check else "already up to date with"
-        env.stdout.write(f"exercises/ and the shipped values are {state} reference/\n")
+        env.stdout.write(f"exercises/, the shipped values and the student kit are {state} reference/\n")
     return Exit.OK
