@@ -51,7 +51,7 @@ fi
 if ! "$python" -I -c 'import grader.sandbox._audit' 2> /dev/null; then
     echo "setup.sh: no C compiler: the audit hook dispatches its events in Python (slower)" >&2
 fi
-mv "$root/source/course" "$root/course"
+mv -T "$root/source/course" "$root/course"  # fails rather than nest, should it run twice
 chmod -R go= "$root/course"
 if [ "$(id -u)" = 0 ] && ! id "$user" > /dev/null 2>&1; then
     useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
