@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,20 @@ def test_exit_zero_reports_without_failing(tmp_path: Path) -> None:
     assert code == 0 and "mistake: forgot-divide-by-n" in out
     code, _, err = run_cli(["missing/exercise11.py", "--exit-zero"])
     assert code == 2 and "no such file" in err
+
+
+@pytest.mark.slow
+def test_a_reader_that_leaves_early_costs_no_output_file_and_no_exit_status(tmp_path: Path) -> None:
+    """`grade … | head`: printing stops quietly, the JSON and the report are still written."""
+    submission = tmp_path / "exercise11.py"
+    shutil.copy(STUDENTS / "forgot_divide_by_n.py", submission)
+    command = [sys.executable, "-m", "grader", str(submission), "--json", str(tmp_path / "r.json")]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # the reader is gone before the first line
+    _, err = process.communicate(timeout=120)
+    assert (process.returncode, err) == (1, "")
+    assert json.loads((tmp_path / "r.json").read_text())["exercise"] == "exercise11"
+    assert (tmp_path / "grade-reports" / "exercise11.html").is_file()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Mapping
@@ -22,12 +23,44 @@ class Exit(IntEnum):
     INTERRUPTED = 130
 
 
+class Forgiving(io.TextIOBase):
+    """A stream whose reader may leave (`grade … | head`): what nobody reads any more is dropped and
+    the work goes on, so the files asked for (--json, reports) are still written and the exit status
+    is still the grade's."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._gone = False
+
+    def write(self, text: str) -> int:
+        self._quietly(lambda: self._stream.write(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._quietly(self._stream.flush)
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def _quietly(self, action: Any) -> None:
+        if self._gone:
+            return
+        try:
+            action()
+        except BrokenPipeError:
+            self._gone = True
+
+
+def _forgiving(stream: IO[str]) -> IO[str]:
+    return Forgiving(stream)  # type: ignore[return-value]  # a TextIOBase is a text stream
+
+
 @dataclass
 class Environment:
     """What the command talks to; tests inject their own to run the CLI in-process."""
 
-    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
-    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    stdout: IO[str] = field(default_factory=lambda: _forgiving(sys.stdout))
+    stderr: IO[str] = field(default_factory=lambda: _forgiving(sys.stderr))
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
     def colour(self, stream: IO[str]) -> bool:
