@@ -50,6 +50,11 @@ def parser() -> argparse.ArgumentParser:
         help=f"HTML report: a .html file (one submission) or a folder for <stem>.html (default: {REPORTS}/)",
     )
     parser.add_argument("--no-html", action="store_true", help="write no HTML report")
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="grade one file again on every save, showing what changed since the last run (Ctrl-C stops)",
+    )
     for name, what in MACHINE_OUTPUTS:
         parser.add_argument(f"--{name}", metavar="PATH", help=f"write {what} (- for stdout)")
     parser.add_argument(
@@ -70,6 +75,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def handle(options: argparse.Namespace, env: Environment) -> int:
+    if options.watch:
+        from grader.cli.watch import watch
+
+        path = options.paths[0]
+        return watch(
+            options, env, None if options.no_html else lambda r: _report(r, path, options.html, path.stem)
+        )
     try:
         graded = _grade_all(options, env)
     except Exception as exc:
