@@ -9,7 +9,7 @@ graded again.
 Between runs the grader stays warm (rubric, checks, reference and numpy are loaded once), a
 module's worker starts the moment a save has settled, before the checks are gathered, and a
 notebook's kernels are forked from a fork server started with the watch (IPython imported once).
-Ctrl-C ends the watch with status 0; every worker, kernel and server is stopped on the way out.
+Ctrl-C (or SIGTERM) ends the watch with status 0; every worker, kernel and server is stopped on the way out.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import hashlib
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -50,6 +51,7 @@ def watch(options: argparse.Namespace, env: Environment, report: Report | None) 
     """Grade `options.paths[0]` now and on every save until Ctrl-C, which exits 0."""
     path = watched(options)
     stream, previous = env.stdout, None
+    on_term = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with _kernels(path) as forks:
             for _ in saves(path):
@@ -62,7 +64,14 @@ def watch(options: argparse.Namespace, env: Environment, report: Report | None) 
                 previous = result
     except KeyboardInterrupt:
         stream.write("\nstopped watching\n")
+    finally:
+        signal.signal(signal.SIGTERM, on_term)
     return Exit.OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops the watch as Ctrl-C does: through the same clean-up, and status 0."""
+    raise KeyboardInterrupt
 
 
 def watched(options: argparse.Namespace) -> Path:
