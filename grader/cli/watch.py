@@ -3,7 +3,7 @@
 Editors save by writing a new file and renaming it over the old one, so what is watched is the
 path's stat (mtime, size, inode, device), polled: a rename is a change like any other, a path
 briefly missing is a save under way, not an error. A save is graded once its stat has held still
-for one poll (a save that writes twice is graded once), and a save that changed no byte is not
+for a moment (a save that writes twice is graded once), and a save that changed no byte is not
 graded again.
 
 Between runs the grader stays warm (rubric, checks, reference and numpy are loaded once), a
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 #: Seconds between two looks at the file's stat.
 POLL_S = 0.2
+#: How long a changed stat must hold still before the save is graded (a save may write twice).
+SETTLE_S = 0.05
 #: Ends each view when the output is not a terminal (a log, a pipe, a test reading it).
 SEPARATOR = "─" * 60
 #: Moves the cursor home and clears the screen: each view replaces the last one on a terminal.
@@ -103,13 +105,13 @@ def stamp(path: Path) -> Stamp | None:
 
 
 def saves(
-    path: Path, poll_s: float = POLL_S, sleep: Callable[[float], Any] = time.sleep
+    path: Path, poll_s: float = POLL_S, settle_s: float = SETTLE_S, sleep: Callable[[float], Any] = time.sleep
 ) -> Iterator[Stamp | None]:
-    """The file's stamp now, then each time it changed and held still for one poll; never ends."""
+    """The file's stamp now, then each time it changed and then held still for `settle_s`; never ends."""
     graded = seen = stamp(path)
     yield graded
     while True:
-        sleep(poll_s)
+        sleep(poll_s if seen == graded else settle_s)
         now = stamp(path)
         if now is not None and now == seen and now != graded:
             graded = now
