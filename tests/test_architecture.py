@@ -58,6 +58,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("running and judging", ("grader.notebook", "grader.checks")),
     ("grading one submission", ("grader.api",)),
     ("presenting results", ("grader.terminal", "grader.report", "grader.outputs")),
+    ("checking in a notebook", ("grader.inline",)),
     (
         "classes and course tools",
         ("grader.batch", "grader.assign", "grader.studentkit", "grader.distribution"),
