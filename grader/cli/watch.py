@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from grader.result import Result
 
 #: Seconds between two looks at the file's stat.
-POLL_S = 0.2
+POLL_S = 0.1
 #: How long a changed stat must hold still before the save is graded (a save may write twice).
 SETTLE_S = 0.05
 #: Ends each view when the output is not a terminal (a log, a pipe, a test reading it).
