@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from grader.cli.watch import SEPARATOR, saves, stamp
@@ -180,10 +181,21 @@ def watch_dir() -> Iterator[Path]:
     shutil.rmtree(root, ignore_errors=True)
 
 
+def submission_text(student: str, suffix: str) -> str:
+    """A student file as the watched file holds it: the module itself, or a one-cell notebook of it."""
+    source = (STUDENTS / student).read_text()
+    if suffix == ".py":
+        return source
+    return nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]))
+
+
 @pytest.mark.slow
-def test_watch_regrades_a_file_saved_by_an_editor_and_ctrl_c_leaves_nothing_running(watch_dir: Path) -> None:
-    path = watch_dir / "exercise11.py"
-    shutil.copy(STUDENTS / "forgot_divide_by_n.py", path)
+@pytest.mark.parametrize("suffix", [".py", ".ipynb"])
+def test_watch_regrades_a_file_saved_by_an_editor_and_ctrl_c_leaves_nothing_running(
+    suffix: str, watch_dir: Path
+) -> None:
+    path = watch_dir / f"exercise11{suffix}"
+    path.write_text(submission_text("forgot_divide_by_n.py", suffix))
     watching = subprocess.Popen(
         [sys.executable, "-m", "grader", "--watch", path.name],
         cwd=watch_dir,
@@ -196,8 +208,8 @@ def test_watch_regrades_a_file_saved_by_an_editor_and_ctrl_c_leaves_nothing_runn
         lines = Lines(watching.stdout)
         first = lines.view()
         assert any("mistake: Forgot to divide by N" in line for line in first), first
-        assert not any(line.startswith("\033") for line in first)  # not a terminal: no cursor control
-        editor_save(path, (STUDENTS / "correct.py").read_text())
+        assert not any("\033" in line for line in first)  # not a terminal: no cursor control
+        editor_save(path, submission_text("correct.py", suffix))
         second = lines.view()
         assert "    newly passing: mlp_backward matches numerical gradients of mlp_forward" in second, second
         assert (watch_dir / "grade-reports" / "exercise11.html").is_file()

@@ -30,6 +30,7 @@ from grader.errors import UsageError
 from grader.text import message_line
 
 if TYPE_CHECKING:
+    from grader.notebook.forkserver import ForkServer
     from grader.result import Result
 
 #: Seconds between two looks at the file's stat.
@@ -119,8 +120,10 @@ def saves(
         seen = now
 
 
-def _grade(path: Path, options: argparse.Namespace, env: Environment, forks: Any) -> tuple[Result, float]:
-    """One run, timed from the save to the result: its worker first, then the checks."""
+def _grade(
+    path: Path, options: argparse.Namespace, env: Environment, forks: ForkServer | None
+) -> tuple[Result, float]:
+    """One run, timed from the settled save to the result: its worker started first, then the checks."""
     from grader.api import grade_submission, prestart
     from grader.visibility import release_asked
 
@@ -158,7 +161,7 @@ def _view(
     return CLEAR + text if tty else text + SEPARATOR + "\n"
 
 
-def _kernels(path: Path) -> AbstractContextManager[Any]:
+def _kernels(path: Path) -> AbstractContextManager[ForkServer | None]:
     """A fork server for the whole watch when it follows a notebook: each run forks a warm kernel."""
     if path.suffix != ".ipynb":
         return contextlib.nullcontext()
