@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import nbformat
 import pytest
@@ -156,19 +157,23 @@ def test_watch_refuses_anything_but_one_exercise_file(
 class Lines:
     """The lines a process writes on stdout, read on a thread so that waiting can time out."""
 
-    def __init__(self, stream: object) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self._queue: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [self._queue.put(line) for line in stream], daemon=True).start()  # type: ignore[attr-defined]
+        threading.Thread(
+            target=lambda: [self._queue.put(line.rstrip("\n")) for line in stream], daemon=True
+        ).start()
 
-    def view(self, timeout: float = 60) -> list[str]:
-        """The next view: the lines up to the separator that ends it."""
+    def until(self, last: Callable[[str], bool], timeout: float = 60) -> list[str]:
+        """The next lines, up to the first for which `last` is true (left out)."""
         lines: list[str] = []
         deadline = time.monotonic() + timeout
-        while (
-            line := self._queue.get(timeout=max(deadline - time.monotonic(), 0)).rstrip("\n")
-        ) != SEPARATOR:
+        while not last(line := self._queue.get(timeout=max(deadline - time.monotonic(), 0))):
             lines.append(line)
         return lines
+
+    def view(self) -> list[str]:
+        """The next view: the lines up to the separator that ends it."""
+        return self.until(lambda line: line == SEPARATOR)
 
 
 @pytest.fixture
@@ -205,7 +210,7 @@ def test_watch_regrades_a_file_saved_by_an_editor_and_ctrl_c_leaves_nothing_runn
         text=True,
     )
     try:
-        lines = Lines(watching.stdout)
+        lines = Lines(watching.stdout)  # type: ignore[arg-type]
         first = lines.view()
         assert any("mistake: Forgot to divide by N" in line for line in first), first
         assert not any("\033" in line for line in first)  # not a terminal: no cursor control
@@ -216,6 +221,34 @@ def test_watch_regrades_a_file_saved_by_an_editor_and_ctrl_c_leaves_nothing_runn
         assert processes_under(str(watch_dir)), "the watch itself runs from its folder"
         watching.send_signal(signal.SIGINT)
         assert watching.wait(timeout=10) == 0, watching.stderr.read()  # type: ignore[union-attr]
+        assert processes_under(str(watch_dir)) == []
+    finally:
+        watching.kill()
+        watching.wait()
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_a_check_hangs_stops_at_once_and_leaves_nothing_running(watch_dir: Path) -> None:
+    path = watch_dir / "exercise11.py"
+    path.write_text(submission_text("correct.py", ".py"))
+    watching = subprocess.Popen(
+        [sys.executable, "-m", "grader", "--watch", "--no-html", "--timeout", "30", path.name],
+        cwd=watch_dir,
+        env={**os.environ, "TMPDIR": str(watch_dir / "tmp")},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = Lines(watching.stdout)  # type: ignore[arg-type]
+        lines.view()
+        editor_save(path, submission_text("hangs.py", ".py"))
+        lines.until(lambda line: line.startswith("grading "))
+        time.sleep(1)  # into the checks, which hang for 30 s
+        assert any("grader-sandbox-" in process for process in processes_under(str(watch_dir)))
+        started = time.monotonic()
+        watching.send_signal(signal.SIGINT)
+        assert watching.wait(timeout=10) == 0
+        assert time.monotonic() - started < 5
         assert processes_under(str(watch_dir)) == []
     finally:
         watching.kill()

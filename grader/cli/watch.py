@@ -61,6 +61,8 @@ def watch(options: argparse.Namespace, env: Environment, report: Report | None) 
                 digest = _digest(path)
                 if digest is None or (previous is not None and digest == previous.sha256):
                     continue  # gone again, or saved without a change: nothing new to grade
+                stream.write(f"grading {message_line(path.name)}…\n")
+                stream.flush()
                 result, seconds = _grade(path, options, env, forks)
                 stream.write(_view(result, previous, seconds, report, env.colour(stream), stream.isatty()))
                 stream.flush()
