@@ -7,6 +7,7 @@ the kernel (`grader.inline.fork`), so nothing the checks do can reach these obje
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from grader.notebook.serve import _names as defined_names
 NOTEBOOK_NAMES = ("__session__", "__vsc_ipynb_file__")
 #: How feedback names the code when the notebook's file name is not known.
 UNNAMED = "your notebook"
+#: A cell that emptied the namespace (`%reset`, as IPython stores it in `In`).
+RESET = re.compile(r"run_line_magic\(['\"]reset['\"]")
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class KernelState:
     names: frozenset[str]
     #: The notebook's file name, or None when the frontend does not say.
     notebook: str | None
-    #: Each run cell's code under the name feedback gives it ("cell [4]"), in execution order.
+    #: Each cell run since the namespace was last reset, by the name feedback gives it ("cell [4]").
     cells: dict[str, str]
     #: The file IPython compiled each cell as -> the cell's name, for tracebacks.
     cell_files: dict[str, str]
@@ -68,7 +71,7 @@ def state(ipython: Any) -> KernelState:
         module=ipython.user_module,
         names=frozenset(defined_names(ipython)),
         notebook=notebook_name(ipython),
-        cells={_cell(n): code for n, code in enumerate(history) if n and isinstance(code, str)},
+        cells=_since_reset(history),
         cell_files={path: _cell(count) for path, count in counts.items()},
     )
 
@@ -81,6 +84,16 @@ def notebook_name(ipython: Any) -> str | None:
             if isinstance(value, str) and value:
                 return Path(value).name
     return None
+
+
+def _since_reset(history: list[Any]) -> dict[str, str]:
+    """The cells of `history` (IPython's `In`) after the last `%reset`: earlier definitions are gone."""
+    cells: dict[str, str] = {}
+    for count, code in enumerate(history):
+        if count and isinstance(code, str):
+            cells = {} if RESET.search(code) else cells
+            cells[_cell(count)] = code
+    return cells
 
 
 def _cell(count: int) -> str:
