@@ -1,8 +1,9 @@
 """The batch's gradebooks: grades.csv (ours) and canvas.csv (for Canvas's gradebook import).
 
 grades.csv has one row per student: a column per exercise (blank: nothing submitted;
-0 with a note: submitted but could not be graded), the total, the points possible and
-notes (why a file could not be graded; which file counts when a folder held both
+0 with a note: submitted but could not be graded), the total, the points possible, for an
+LMS's export a `late` column ("late" where the LMS flagged the submission late; the penalty
+stays the LMS's business) and notes (why a file could not be graded; which file counts when a folder held both
 exerciseNN.py and exerciseNN.ipynb, and why). canvas.csv copies a roster exported from
 Canvas (Student, ID, SIS User ID, SIS Login ID, Section) and adds a column per exercise
 plus the "Points Possible" row; Canvas creates an assignment for a new column name, or
@@ -31,6 +32,8 @@ from grader.text import message_line, name_line
 
 GRADES = "grades.csv"
 CANVAS = "canvas.csv"
+#: The heading of grades.csv's late column, and its value for a late submission.
+LATE = "late"
 ROSTER_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 #: Roster columns a batch folder may be named after, most specific first.
 IDENTIFIERS = ("SIS Login ID", "SIS User ID", "ID", "Student")
@@ -47,6 +50,8 @@ class Gradebook:
         self._rubrics = dict(sorted(rubrics.items()))
         self._scores: dict[str, dict[str, float]] = {student: {} for student in students}
         self._notes: dict[str, list[str]] = {student: [] for student in students}
+        #: None until a row comes from an LMS's export; then the students it flagged late.
+        self._late: set[str] | None = None
 
     def add(self, row: Mapping[str, Any]) -> None:
         student = row["student"]
@@ -54,17 +59,23 @@ class Gradebook:
             self._scores[student][row["exercise"]] = row["score"]
         if row["status"] == "error":
             self._notes[student].append(_note(row["submission"], row["message"] or "could not be graded"))
+        if "lms" in row:
+            self._late = self._late or set()
+            if row["lms"].get("late"):
+                self._late.add(student)
         if row.get("file_choice"):  # which of a folder's two forms counts, and why
             self._notes[student].append(message_line(row["file_choice"]))
 
     def grades_csv(self) -> str:
         possible = sum(r.max_score for r in self._rubrics.values())
-        lines = [["student", *self._rubrics, "total", "max", "notes"]]
+        late = [] if self._late is None else [LATE]
+        lines = [["student", *self._rubrics, "total", "max", *late, "notes"]]
         for student, scores in self._scores.items():
             cells = [_points(scores[e]) if e in scores else "" for e in self._rubrics]
             total = _points(sum(scores.values()))
+            flag = [LATE if student in self._late else ""] if self._late is not None else []
             notes = "; ".join(self._notes[student])
-            lines.append([_text(name_line(student)), *cells, total, _points(possible), _text(notes)])
+            lines.append([_text(name_line(student)), *cells, total, _points(possible), *flag, _text(notes)])
         return _csv(lines)
 
     def canvas_csv(self, roster: Roster) -> tuple[str, list[str]]:

@@ -10,9 +10,12 @@ journal, then writes the gradebooks and the summary from it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Mapping
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
@@ -27,6 +30,8 @@ from grader.batch.counts import Counts
 from grader.batch.dask_cluster import DaskCluster
 from grader.batch.discover import Entry, Ignored, Roll, discover
 from grader.batch.files import write_atomic
+from grader.batch.intake import Intake, gather
+from grader.batch.intake.plain import described
 from grader.batch.local_pool import LocalPool
 from grader.batch.task import Graded, Task, failure
 from grader.crosscheck import verified
@@ -48,6 +53,8 @@ class BatchReport:
     ignored: list[Ignored]
     #: Students the Canvas roster does not name (not in canvas.csv).
     unmatched: list[str]
+    #: The layout found and what each student handed in (the table shown before grading).
+    intake: Intake
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class _Plan:
     roll: Roll
     rubrics: dict[str, Rubric]
     template: Task
+    intake: Intake
 
 
 def grade_batch(
@@ -79,49 +87,80 @@ def grade_batch(
     output_kb: int | None = None,
     environ: Mapping[str, str] | None = None,
     progress: IO[str] | None = None,
+    layout: str = "auto",
+    dry_run: bool = False,
+    shown: Callable[[Intake], object] | None = None,
 ) -> BatchReport:
-    """Grade every student under `directory` into `out` (SPEC §3 `grade batch`).
+    """Grade every student of `directory` (a class's folder, or an LMS export: a zip or its
+    folder) into `out` (SPEC §3 `grade batch`).
 
     The keywords are the command line's options, settings included (as in `grader.grade`);
     `release` lets the students' reports show every check (also GRADER_RELEASE=1);
     `environ` supplies GRADER_* variables (default: os.environ); `progress` receives a
-    progress bar when it is a terminal. Raises `grader.errors.UsageError` before grading
-    anything when the command cannot be carried out.
+    progress bar when it is a terminal; `layout` is the export's (`grader.batch.intake`),
+    "auto" to detect it; `shown` is called with what was found before anything is graded,
+    and `dry_run` stops there (nothing is written to `out`). Raises
+    `grader.errors.UsageError` before grading anything when the command cannot be carried out.
     """
     out = Path(out)
     environ = os.environ if environ is None else environ
     overrides = given(
         atol=atol, rtol=rtol, eps=eps, timeout=timeout, memory_mb=memory_mb, output_kb=output_kb
     )
-    plan = _plan(Path(directory), out, rubric, course, overrides, environ)
-    plan = replace(plan, template=replace(plan.template, released=release_asked(release, environ)))
-    roster = gradebook.Roster.load(Path(canvas)) if canvas else None
-    with _executor(executor, scheduler, jobs) as pool, journal.Journal(out / journal.NAME, resume) as book:
-        todo = [e for e in plan.roll.entries if not book.done(e.key, e.fingerprint)]
-        _grade(todo, plan, pool, book, out, progress)
-        book.compact()
-        counts, unmatched = _write_outputs(plan, book, out, roster, {e.key for e in todo})
-    return BatchReport(out=out, counts=counts, ignored=plan.roll.ignored, unmatched=unmatched)
+    with _staging(out, dry_run) as staging:
+        plan = _plan(Path(directory), out, staging, layout, rubric, course, overrides, environ)
+        show = shown or (lambda intake: None)
+        if dry_run:
+            show(plan.intake)
+            return BatchReport(out, Counts(len(plan.roll.students)), plan.roll.ignored, [], plan.intake)
+        plan = replace(plan, template=replace(plan.template, released=release_asked(release, environ)))
+        roster = gradebook.Roster.load(Path(canvas)) if canvas else None
+        with (
+            _executor(executor, scheduler, jobs) as pool,
+            journal.Journal(out / journal.NAME, resume) as book,
+        ):
+            show(plan.intake)  # once the command is sure to be carried out, before any grading
+            todo = [e for e in plan.roll.entries if not book.done(e.key, e.fingerprint)]
+            _grade(todo, plan, pool, book, out, progress)
+            book.compact()
+            counts, unmatched = _write_outputs(plan, book, out, roster, {e.key for e in todo})
+    ignored = plan.roll.ignored
+    return BatchReport(out=out, counts=counts, ignored=ignored, unmatched=unmatched, intake=plan.intake)
+
+
+@contextlib.contextmanager
+def _staging(out: Path, dry_run: bool) -> Iterator[Path]:
+    """Where an export's students are staged for this run (created only if needed, removed after):
+    under OUT, where every executor's workers read the files, or a temporary folder for a dry run."""
+    with contextlib.ExitStack() as stack:
+        base = Path(stack.enter_context(tempfile.TemporaryDirectory())) if dry_run else out
+        staging = base / f".intake-{os.getpid()}"
+        try:
+            yield staging
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _plan(
-    directory: Path,
+    source: Path,
     out: Path,
+    staging: Path,
+    layout: str,
     rubric: str | os.PathLike[str] | None,
     course: str | os.PathLike[str] | None,
     settings: dict[str, Any],
     environ: Mapping[str, str],
 ) -> _Plan:
-    if not directory.is_dir():
-        raise UsageError(f"{directory}: not a directory (expected a folder with one entry per student)")
+    intake = gather(source, staging, layout)
     settings_module.resolve(cli=settings, env=environ)  # every setting is valid before grading starts
     where = _course(course, required=rubric is None)
     given = _rubric(Path(rubric), where) if rubric is not None else None
     exercise = given.exercise if given else None
-    roll = discover(directory, exercise, lambda e: _has_rubric(where, e), out, where)
+    roll = discover(intake.folder, exercise, lambda e: _has_rubric(where, e), out, where)
+    intake = _told(intake, roll)
     problem = roll.usage_problem()
     if problem is not None:
-        raise UsageError(f"{directory}: {problem}")
+        raise UsageError(f"{source}: {problem}")
     if given is not None:
         rubrics = {given.exercise: given}
     else:
@@ -136,7 +175,20 @@ def _plan(
         settings=settings,
         environ={k: v for k, v in environ.items() if k in names},
     )
-    return _Plan(roll, rubrics, template)
+    return _Plan(roll, rubrics, template, intake)
+
+
+def _told(intake: Intake, roll: Roll) -> Intake:
+    """The intake with its table complete: a plain folder's from discovery's roll; an export's
+    left-out files and stray entries added to the roll's ignored ones, which the summary lists."""
+    if not intake.students and roll.entries:
+        students, strays = described(roll)
+        return replace(intake, students=students, strays=strays)
+    left_out = [
+        Ignored(f"{s.student}/{f.shown}", f.note) for s in intake.students for f in s.found if not f.became
+    ]
+    roll.ignored.extend(left_out + [Ignored(name, why) for name, why in intake.strays])
+    return intake
 
 
 def _course(course: str | os.PathLike[str] | None, required: bool) -> Path | None:
@@ -195,7 +247,7 @@ def _grade(
     failed = 0
     with _progress_bar(len(entries), progress) as bar:
         for outcome in chain(unreadable, graded):
-            _record(outcome, out, book)
+            _record(outcome, out, book, plan.intake)
             failed += outcome.failed
             bar.set_postfix_str(f"{failed} could not be graded", refresh=False)
             bar.update()
@@ -218,13 +270,16 @@ def _unreadable(entry: Entry) -> Graded:
     return failure(entry.student, entry.exercise, entry.files, entry.problem or "", entry.reason)
 
 
-def _record(outcome: Graded, out: Path, book: journal.Journal) -> None:
-    """The student's reports and JSON first, then the journal line that marks the submission done."""
+def _record(outcome: Graded, out: Path, book: journal.Journal, intake: Intake) -> None:
+    """The student's reports and JSON first, then the journal line that marks the submission done
+    (with what the LMS needs back, `lms`, for a student of an LMS's export)."""
     for report in outcome.reports:
         folder = out / outcome.student
         write_atomic(folder / f"{report.stem}.json", json.dumps(report.result, indent=2) + "\n")
         write_atomic(folder / f"{report.stem}.html", report.html)
-    book.append(outcome.row)
+    row = outcome.row
+    lms = intake.lms(outcome.student, row["exercise"])
+    book.append(row if lms is None else {**row, "lms": lms})
 
 
 def _progress_bar(total: int, stream: IO[str] | None) -> tqdm:

@@ -179,6 +179,8 @@ class ClassSummary:
         self._warned: list[Warned] = []
         self._slowest: list[tuple[float, int, Mention]] = []  # a min-heap of the slowest few
         self._arrival = itertools.count()  # breaks ties in the heap
+        #: The students whose submission an LMS's export flagged late (a marker in the student table).
+        self._late: set[str] = set()
 
     def add(self, row: Mapping[str, Any]) -> None:
         who = Mention(row["student"], row["submission"], row_stem(row) if row["submission"] else "")
@@ -193,6 +195,8 @@ class ClassSummary:
             )
         elif (warned := _warned(who, row.get("stdout") or "")) is not None:
             self._warned.append(warned)
+        if (row.get("lms") or {}).get("late"):
+            self._late.add(who.student)
         if row.get("file_choice"):
             self._choices.append(Note(who, message_line(row["file_choice"])))
         self._count_checks(who, row["exercise"], row["checks"])
@@ -217,6 +221,7 @@ class ClassSummary:
             bars=histogram(fractions),
             exercises=[self._exercise(e, r) for e, r in self._rubrics.items()],
             views=views(by_name, list(self._rubrics)),
+            late=self._late,
             mistakes=self._mistake_list(),
             timeouts=self._timeouts(),
             warned=sorted(self._warned, key=lambda w: name_key(w.who.student)),

@@ -11,6 +11,7 @@ from grader.text import message_line, name_line
 
 if TYPE_CHECKING:
     from grader.batch import BatchReport
+    from grader.batch.intake import Intake
 
 #: Ignored batch entries named on stderr; the summary page lists them all.
 IGNORED_SHOWN = 10
@@ -19,13 +20,18 @@ IGNORED_SHOWN = 10
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade batch",
-        description="Grade a class: each entry of DIR is a student (a folder of exerciseNN files, "
-        "or one <student>.py|ipynb file with --rubric). Writes OUT/<student>/<stem>.html and .json, "
+        description="Grade a class: an LMS's export (Canvas, Moodle, Gradescope, GitHub Classroom; "
+        "a zip or its folder), whose layout is recognised and whose files are mapped to students and "
+        "exercises, as a table shown before grading; or a folder where each entry is a student (a "
+        "folder of exerciseNN files, or one <student>.py|ipynb file with --rubric). Writes "
+        "OUT/<student>/<stem>.html and .json, "
         "OUT/results.jsonl, OUT/grades.csv and OUT/summary.html. In a folder holding both "
         "exerciseNN.py and exerciseNN.ipynb, an untouched starter gives way to the other file; "
         "when both were edited, both are graded and the higher score counts.",
     )
-    parser.add_argument("directory", type=Path, metavar="DIR", help="one entry per student")
+    parser.add_argument(
+        "directory", type=Path, metavar="DIR|EXPORT.zip", help="one entry per student, or an LMS's export"
+    )
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument(
         "--jobs", type=positive, metavar="N", help="submissions graded at once (default: one per core)"
@@ -45,6 +51,16 @@ def parser() -> argparse.ArgumentParser:
         "--executor", choices=("local", "dask"), default="local", help="where to grade (default: local)"
     )
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, for --executor dask")
+    parser.add_argument(
+        "--layout",
+        default="auto",
+        metavar="LAYOUT",
+        help="the export's layout: auto (the default: told from the names of its entries), folders, "
+        "canvas, moodle, gradescope or classroom",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show the layout and what each file maps to; grade nothing"
+    )
     add_release(parser)
     add_settings(parser)
     return parser
@@ -68,13 +84,25 @@ def handle(options: argparse.Namespace, env: Environment) -> int:
             **settings_of(options),
             environ=env.environ,
             progress=env.stderr,
+            layout=options.layout,
+            dry_run=options.dry_run,
+            shown=lambda intake: _table(intake, options.dry_run, env),
         )
     except KeyboardInterrupt:
         env.stderr.write("grade: interrupted; what was graded is kept: rerun with --resume to go on\n")
         return Exit.INTERRUPTED
+    if options.dry_run:
+        return Exit.OK
     _notes(report, env)
     env.stdout.write(f"{report.counts.sentence()}; see {report.out / 'summary.html'}\n")
     return Exit.OK
+
+
+def _table(intake: Intake, dry_run: bool, env: Environment) -> None:
+    """The export's layout and what each file became, before grading; for a plain folder of
+    students (read as it always was), only when asked with --dry-run."""
+    if intake.staged or dry_run:
+        env.stdout.write(intake.table())
 
 
 def _notes(report: BatchReport, env: Environment) -> None:
