@@ -1,18 +1,17 @@
-"""`check(name=None, *, exercise=None)`: grade what the running kernel defines now, and show it."""
+"""`check(name=None, *, exercise=None)`: grade what the running kernel defines now, and show it.
+
+This module stays light: in a notebook the grader runs, the starters' last cell imports it only
+to learn that there is nothing to do.
+"""
 
 from __future__ import annotations
 
-import os
-from typing import Any
+from typing import TYPE_CHECKING
 
-from grader.api import SUBMISSION_TIMEOUTS
-from grader.errors import UsageError
-from grader.inline import display, fork, judge, kernel, select
-from grader.inline.display import Feedback
-from grader.settings import resolve
+from grader.inline import kernel
 
-OUTSIDE = "grader.check() grades a running notebook (a Jupyter or IPython kernel); elsewhere run `grade FILE`"
-FAILED = "the grader failed on these checks (please tell your TA)"
+if TYPE_CHECKING:
+    from grader.inline.display import Feedback
 
 
 def check(name: str | None = None, *, exercise: int | str | None = None) -> Feedback | None:
@@ -26,23 +25,6 @@ def check(name: str | None = None, *, exercise: int | str | None = None) -> Feed
     """
     if kernel.being_graded():
         return None
-    ipython = kernel.shell()
-    if ipython is None:
-        return display.problem(OUTSIDE)
-    try:
-        state = kernel.state(ipython)
-        whole = select.rubric(select.exercise_for(exercise, state.notebook, state.names))
-        rubric = select.about(whole, name)
-        settings = resolve(cli=None, env=os.environ, rubric=whole.defaults)
-    except UsageError as exc:
-        return display.problem(str(exc))
-    display.prepare()
+    from grader.inline.session import feedback  # numpy, the checks, jinja: loaded only to grade
 
-    def work(settled: Any, announce: judge.Announce) -> dict[str, Any]:
-        shown = display.feedback(judge.grade(state, rubric, settings, settled, announce), state.cells, name)
-        return {"result": shown.result, "html": shown.html, "text": shown.text}
-
-    try:
-        return Feedback(**fork.run(work, SUBMISSION_TIMEOUTS * settings.timeout))
-    except fork.ChecksFailed as exc:
-        return display.problem(f"{FAILED}: {exc}")
+    return feedback(name, exercise)
