@@ -22,6 +22,15 @@ from grader.errors import CourseError, RegionError
 
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 EXERCISE_FILE = re.compile(r"^exercise\d\d\.py$")
+#: The starter notebooks' last cell: the student's inline check (`grader.check`), which does nothing
+#: when the grader runs the notebook.
+CHECK_CELL = """\
+# Check your work here, as often as you like: this grades what the notebook defines now (the
+# visible checks; the others run on the course autograder). When you are done, save this
+# notebook and run `grade {stem}.ipynb` in a terminal for the full report.
+import grader
+
+grader.check()"""
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,8 @@ def starter(reference_file: Path) -> Starter:
 
 
 def _notebook(stem: str, code: str) -> str:
-    """One markdown cell for the statement, one code cell per top-level block."""
+    """One markdown cell for the statement, one code cell per top-level block, and last the cell that
+    checks the work in place."""
     tree = ast.parse(code)
     statement = ast.get_docstring(tree) or ""
     body = tree.body[1:] if statement else tree.body
@@ -93,11 +103,7 @@ def _notebook(stem: str, code: str) -> str:
     cells = [nbformat.v4.new_markdown_cell(f"# {stem}\n\n{statement}")]
     for chunk in _chunks(body, lines):
         cells.append(nbformat.v4.new_code_cell(chunk))
-    cells.append(
-        nbformat.v4.new_markdown_cell(
-            f"When you are done, save this notebook and run `grade {stem}.ipynb` in a terminal."
-        )
-    )
+    cells.append(nbformat.v4.new_code_cell(CHECK_CELL.format(stem=stem)))
     for index, cell in enumerate(cells):
         cell["id"] = f"{stem}-{index}"
     nb = nbformat.v4.new_notebook(cells=cells)

@@ -142,3 +142,13 @@ def test_a_notebook_being_graded_skips_the_call(tmp_path: Path) -> None:
     assert result["status"] == "graded"
     assert result["stdout"].strip() == "check: None"
     assert all(check["status"] in ("passed", "skipped") for check in result["checks"])
+
+
+def test_a_starter_notebook_grades_as_its_module() -> None:
+    """The starter notebook ends with the check cell, which changes nothing when `grade` runs it."""
+    starters = Path(__file__).resolve().parents[2] / "exercises"
+    notebook = nbformat.read(starters / "exercise11.ipynb", as_version=4)
+    assert notebook.cells[-1].source.endswith("import grader\n\ngrader.check()")
+    graded, module = (grade(starters / f"exercise11.{kind}", course=KIT) for kind in ("ipynb", "py"))
+    assert graded["stdout"] == "" and not graded["integrity"]
+    assert [c["status"] for c in graded["checks"]] == [c["status"] for c in module["checks"]]
