@@ -3,16 +3,13 @@ checks); a word that names an exercise (`%grade 11`, `%grade exercise11 mlp_back
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from grader.inline.check import check
+from grader.inline.select import NUMBER
 
 if TYPE_CHECKING:
     from grader.inline.display import Feedback
-
-#: A word of `%grade` that names the exercise: 11, exercise11.
-EXERCISE_WORD = re.compile(r"(?:exercise)?\d\d")
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -24,7 +21,7 @@ def grade(line: str) -> Feedback | None:
     """`%grade [exerciseNN] [function]`: `grader.check` with the words as its arguments."""
     exercise = name = None
     for word in line.split():
-        if EXERCISE_WORD.fullmatch(word):
+        if NUMBER.fullmatch(word):
             exercise = word
         else:
             name = word
