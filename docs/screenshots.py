@@ -6,13 +6,15 @@ Run from the repository root, with the project installed and Chromium on the PAT
     python docs/screenshots.py               # writes into docs/
     python docs/screenshots.py --out /tmp/x  # elsewhere, to look before replacing docs/
 
-It writes three pictures:
+It writes four pictures:
 
 - report-screenshot.png: the report of tests/students/exercise11/forgot_divide_by_n.py,
   graded by `grade`, on a 1200 px wide screen;
 - report-phone-screenshot.png: the same report on a 390 px phone;
 - summary-screenshot.png: the class dashboard (summary.html) of `grade batch` over a small
-  class of exercise 11, several students with different mistakes, at 1200 px.
+  class of exercise 11, several students with different mistakes, at 1200 px;
+- inline-check-screenshot.png: what `grader.check()` shows in a notebook cell on the same
+  student's code (the HTML fragment, in a page laid out like a notebook's output), at 1000 px.
 
 Each is the whole page from its top, cut at MAX_HEIGHT pixels. The browser is the one the
 tests drive (tests/report/browser.py), so the pictures show what the browser tests measure.
@@ -46,6 +48,8 @@ CLASS = {
     "gus": "syntax_error",
 }
 SCREEN = Viewport("desktop", 1200, 800)
+#: A notebook's width: the inline check sits in an output area.
+NOTEBOOK = Viewport("notebook", 1000, 800)
 MAX_HEIGHT = 4000
 
 
@@ -62,10 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as work, Browser(executable) as browser:
         report = graded_report(Path(work))
         summary = class_summary(Path(work))
+        inline = inline_check(Path(work))
         shots = {
             "report-screenshot.png": (report, SCREEN),
             "report-phone-screenshot.png": (report, PHONE),
             "summary-screenshot.png": (summary, SCREEN),
+            "inline-check-screenshot.png": (inline, NOTEBOOK),
         }
         for name, (page, viewport) in shots.items():
             (out / name).write_bytes(browser.screenshot(page, viewport, max_height=MAX_HEIGHT))
@@ -89,6 +95,35 @@ def class_summary(work: Path) -> Path:
         shutil.copy(STUDENTS / f"{module}.py", work / "class" / student / "exercise11.py")
     grade(["batch", str(work / "class"), "--out", str(work / "out")], expected=0)
     return work / "out" / "summary.html"
+
+
+def inline_check(work: Path) -> Path:
+    """`grader.check()` in an IPython shell that ran the student's code as notebook cells, its HTML
+    in a page laid out like a notebook's output area (the code cell above it, as the student sees it)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_cell("__session__ = 'exercise11.ipynb'", store_history=True)
+    shell.run_cell((STUDENTS / f"{STUDENT}.py").read_text(), store_history=True)
+    shell.run_cell("import grader\nfeedback = grader.check()", store_history=True)
+    page = work / "inline.html"
+    page.write_text(NOTEBOOK_PAGE.format(fragment=shell.user_ns["feedback"]._repr_html_()), encoding="utf-8")
+    return page
+
+
+#: A bare notebook look around the fragment: a code cell, then its output.
+NOTEBOOK_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+body {{ margin: 16px; font-family: system-ui, sans-serif; background: #fff; }}
+.cell {{ display: flex; gap: 8px; margin-bottom: 6px; }}
+.prompt {{ width: 64px; color: #307fc1; font: 13px monospace; text-align: right; padding-top: 6px; }}
+pre {{ flex: 1; margin: 0; background: #f5f5f5; border: 1px solid #e0e0e0; padding: 6px 8px; }}
+.out {{ flex: 1; }}
+</style></head><body>
+<div class="cell"><div class="prompt">[7]:</div><pre>import grader
+
+grader.check()</pre></div>
+<div class="cell"><div class="prompt"></div><div class="out">{fragment}</div></div>
+</body></html>"""
 
 
 def grade(arguments: list[str], expected: int) -> None:

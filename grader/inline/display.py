@@ -33,6 +33,7 @@ CSS = """
   --paper: #f6f8fa; --mistake: #8250df; --mono: ui-monospace, SFMono-Regular, Menlo, monospace;
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; background: #fff;
   border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; max-width: 980px; }
+.grader-check p, .grader-check li, .grader-check div { font-size: 14px; }
 .grader-check .gc-head { display: flex; gap: 12px; align-items: baseline; flex-wrap: wrap; }
 .grader-check .gc-score { font-size: 20px; font-weight: 700; }
 .grader-check .gc-score.tone-good { color: var(--passed); }
