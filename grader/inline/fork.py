@@ -29,10 +29,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.inline.judge import Announce, Settled
+from grader.sandbox import stack
 
 #: Beyond a check's own time limit, for the child to finish the case it is on and report.
 GRACE_S = 0.5
-TIMED_OUT = "did not finish within {limit:g} s (an infinite loop?)"
+TIMED_OUT = "did not finish within {limit:g} s ({running})"
 DIED = "the submission's process died ({how})"
 NO_FORK = (
     "this platform cannot fork the kernel: the checks run in the kernel itself, "
@@ -47,15 +48,16 @@ class ChecksFailed(Exception):
     """The checks' process ended without a result, outside any check (the grader's own failure)."""
 
 
-def run(work: Work, cap_s: float) -> dict[str, Any]:
-    """`work`'s payload, computed in forked children until one finishes within `cap_s` in all."""
+def run(work: Work, cap_s: float, sources: Mapping[str, stack.Source]) -> dict[str, Any]:
+    """`work`'s payload, computed in forked children until one finishes within `cap_s` in all;
+    `sources` (the student's cells by the file names IPython compiled them as) say where a check hung."""
     if not hasattr(os, "fork"):
         warnings.warn(NO_FORK, RuntimeWarning, stacklevel=3)
         return work({}, lambda check, limit: None)
     settled: dict[str, Settled] = {}
     deadline = time.monotonic() + cap_s
     while True:
-        ended = _one_child(work, settled, deadline)
+        ended = _one_child(work, settled, deadline, sources)
         if isinstance(ended, dict):
             return ended
         check, outcome = ended
@@ -70,21 +72,27 @@ class _Running:
 
 
 def _one_child(
-    work: Work, settled: Mapping[str, Settled], deadline: float
+    work: Work, settled: Mapping[str, Settled], deadline: float, sources: Mapping[str, stack.Source]
 ) -> dict[str, Any] | tuple[str, Settled]:
     """The payload of one child, or the check it was stopped in and how that check ended."""
     read_fd, write_fd = os.pipe()
+    dump_read, dump_write = os.pipe()
+    os.set_blocking(dump_read, False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: see the module's doc
         pid = os.fork()
     if pid == 0:
         os.close(read_fd)
+        os.close(dump_read)
+        stack.register(dump_write)  # where it was, should it overrun
         _child(work, settled, write_fd)
     os.close(write_fd)
+    os.close(dump_write)
     try:
-        return _watch(pid, read_fd, deadline)
+        return _watch(pid, read_fd, deadline, lambda: _where(pid, dump_read, sources))
     finally:
         os.close(read_fd)
+        os.close(dump_read)
         _reap(pid)
 
 
@@ -108,18 +116,24 @@ def _child(work: Work, settled: Mapping[str, Settled], write_fd: int) -> None:
         os._exit(status)
 
 
-def _watch(pid: int, read_fd: int, deadline: float) -> dict[str, Any] | tuple[str, Settled]:
-    """Read the child's lines until its payload, its end, or the running check's deadline."""
+def _watch(
+    pid: int, read_fd: int, deadline: float, where: Callable[[], str]
+) -> dict[str, Any] | tuple[str, Settled]:
+    """Read the child's lines until its payload, its end, or the running check's deadline (then
+    `where` says what the child was running)."""
     running: _Running | None = None
     pending = b""
     while True:
         until = deadline if running is None else min(deadline, running.started + running.limit + GRACE_S)
         ready, _, _ = select.select([read_fd], [], [], max(until - time.monotonic(), 0))
         if not ready:
+            running_at = where()
             os.kill(pid, signal.SIGKILL)
             if running is None:
                 raise ChecksFailed("the checks did not finish in time")
-            return running.check, Settled("timeout", TIMED_OUT.format(limit=running.limit))
+            return running.check, Settled(
+                "timeout", TIMED_OUT.format(limit=running.limit, running=running_at)
+            )
         chunk = os.read(read_fd, 1 << 16)
         if not chunk:
             how = _how_it_ended(pid)
@@ -134,6 +148,13 @@ def _watch(pid: int, read_fd: int, deadline: float) -> dict[str, Any] | tuple[st
             if "failed" in message:
                 raise ChecksFailed(message["failed"])
             running = _Running(message["check"], float(message["limit"]), time.monotonic())
+
+
+def _where(pid: int, dump_fd: int, sources: Mapping[str, stack.Source]) -> str:
+    """What the child is running, from its stack dump: "it was running cell [3], line 2: `…`"."""
+    os.kill(pid, stack.DUMP_SIGNAL)
+    found = stack.frames(stack.read_dump(dump_fd, time.monotonic() + stack.DUMP_WAIT_S), sources)
+    return f"it was running {found[-1].where}" if found else "an infinite loop?"
 
 
 def _send(fd: int, message: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.notebook.serve import _names as defined_names
+from grader.sandbox.stack import Source
 
 #: Where the notebook's path is: JupyterLab / Notebook 7 (`__session__`), VS Code (`__vsc_ipynb_file__`).
 NOTEBOOK_NAMES = ("__session__", "__vsc_ipynb_file__")
@@ -39,6 +40,15 @@ class KernelState:
     @property
     def filename(self) -> str:
         return self.notebook or UNNAMED
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        """The cells by the file names IPython compiled them as, to quote where a check hung."""
+        return {
+            path: Source(f"{self.filename}, {cell}", f"{cell}, ", self.cells[cell])
+            for path, cell in self.cell_files.items()
+            if cell in self.cells
+        }
 
     @property
     def source(self) -> str:

@@ -35,6 +35,6 @@ def feedback(name: str | None, exercise: int | str | None) -> Feedback:
         return {"result": shown.result, "html": shown.html, "text": shown.text}
 
     try:
-        return Feedback(**fork.run(work, SUBMISSION_TIMEOUTS * settings.timeout))
+        return Feedback(**fork.run(work, SUBMISSION_TIMEOUTS * settings.timeout, state.sources))
     except fork.ChecksFailed as exc:
         return display.problem(f"{FAILED}: {exc}")
