@@ -5,8 +5,9 @@ Run from the repository root, with the project installed and Chromium on the PAT
 
     python docs/screenshots.py               # writes into docs/
     python docs/screenshots.py --out /tmp/x  # elsewhere, to look before replacing docs/
+    python docs/screenshots.py --inline      # the inline check's picture only
 
-It writes four pictures:
+It writes three pictures (and with --inline a fourth alone):
 
 - report-screenshot.png: the report of tests/students/exercise11/forgot_divide_by_n.py,
   graded by `grade`, on a 1200 px wide screen;
@@ -58,21 +59,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=ROOT / "docs", help="folder for the PNGs (default: docs/)"
     )
-    out = parser.parse_args(argv).out
+    parser.add_argument(
+        "--inline", action="store_true", help="write only inline-check-screenshot.png (grader.check())"
+    )
+    args = parser.parse_args(argv)
+    out = args.out
     executable = find_chromium()
     if executable is None:
         parser.error("chromium is not installed (apt-get install chromium)")
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work, Browser(executable) as browser:
-        report = graded_report(Path(work))
-        summary = class_summary(Path(work))
-        inline = inline_check(Path(work))
-        shots = {
-            "report-screenshot.png": (report, SCREEN),
-            "report-phone-screenshot.png": (report, PHONE),
-            "summary-screenshot.png": (summary, SCREEN),
-            "inline-check-screenshot.png": (inline, NOTEBOOK),
-        }
+        if args.inline:
+            shots = {"inline-check-screenshot.png": (inline_check(Path(work)), NOTEBOOK)}
+        else:
+            report = graded_report(Path(work))
+            shots = {
+                "report-screenshot.png": (report, SCREEN),
+                "report-phone-screenshot.png": (report, PHONE),
+                "summary-screenshot.png": (class_summary(Path(work)), SCREEN),
+            }
         for name, (page, viewport) in shots.items():
             (out / name).write_bytes(browser.screenshot(page, viewport, max_height=MAX_HEIGHT))
             print(out / name)

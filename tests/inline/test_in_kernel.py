@@ -5,6 +5,8 @@ student's variables untouched."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +156,18 @@ def test_a_starter_notebook_grades_as_its_module() -> None:
     graded, module = (grade(starters / f"exercise11.{kind}", course=KIT) for kind in ("ipynb", "py"))
     assert graded["stdout"] == "" and not graded["integrity"]
     assert [c["status"] for c in graded["checks"]] == [c["status"] for c in module["checks"]]
+
+
+def test_the_screenshot_command_photographs_an_inline_check(tmp_path: Path) -> None:
+    from tests.report.browser import find_chromium
+    from tests.report.test_browser import png_size
+
+    if find_chromium() is None:
+        pytest.skip("chromium is not installed")
+    root = Path(__file__).resolve().parents[2]
+    command = [sys.executable, "docs/screenshots.py", "--inline", "--out", str(tmp_path)]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    [picture] = tmp_path.glob("*.png")
+    assert picture.name == "inline-check-screenshot.png"
+    assert png_size(picture.read_bytes())[0] == 1000
