@@ -43,6 +43,7 @@ class Journal:
     """An open results.jsonl, locked against a second batch writing to it at the same time."""
 
     def __init__(self, path: Path, resume: bool) -> None:
+        """Open the journal at `path`; one that holds rows is opened only to go on with (`resume`)."""
         self.path = path
         self._index: dict[Key, tuple[str, int]] = {}
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,6 +53,7 @@ class Journal:
             if self._size and not resume:
                 raise UsageError(
                     f"{path.parent} already holds a batch ({NAME}): pass --resume to continue it, "
+                    "--regrade to grade it all again (the TA's overrides.csv is kept), "
                     "or choose another --out"
                 )
             self._load()

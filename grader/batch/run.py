@@ -2,10 +2,19 @@
 
 Everything that can be wrong with the command (the folder, rubrics, course, settings,
 roster, scheduler, an output folder already in use, a class of which nothing can be
-graded as called) is a `UsageError` before any submission is graded. After that, nothing
+graded as called, a bad line of OUT/overrides.csv) is a `UsageError` before any submission is
+graded. After that, nothing
 a submission does stops the batch: each student's exercise ends as one journal row,
 written as soon as it is graded, after its reports. A run that finishes compacts the
 journal, then writes the gradebooks and the summary from it.
+
+A TA's overrides (OUT/overrides.csv, `grader.batch.overrides`) win over the grader's scores
+on every run: before the journal is compacted, each row gets the `override` the file gives
+it now (a new journal line when that changed), and every output is written from those rows:
+the students' JSON and reports (`reports`), the gradebooks, the summary, the LMS's files
+(`lms_out`). A second batch into the same OUT is refused unless it continues the first
+(`resume`: only new or changed submissions are graded) or regrades it all (`regrade`);
+either way overrides.csv is kept and applied.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from tqdm import tqdm
 
 from grader import course as course_module
 from grader import settings as settings_module
-from grader.batch import gradebook, journal, summary
+from grader.batch import gradebook, journal, lms_out, overrides, reports, summary
 from grader.batch.counts import Counts
 from grader.batch.dask_cluster import DaskCluster
 from grader.batch.discover import Entry, Ignored, Roll, discover
@@ -73,6 +82,7 @@ def grade_batch(
     *,
     jobs: int | None = None,
     resume: bool = False,
+    regrade: bool = False,
     rubric: str | os.PathLike[str] | None = None,
     course: str | os.PathLike[str] | None = None,
     canvas: str | os.PathLike[str] | None = None,
@@ -99,7 +109,9 @@ def grade_batch(
     `environ` supplies GRADER_* variables (default: os.environ); `progress` receives a
     progress bar when it is a terminal; `layout` is the export's (`grader.batch.intake`),
     "auto" to detect it; `shown` is called with what was found before anything is graded,
-    and `dry_run` stops there (nothing is written to `out`). Raises
+    and `dry_run` stops there (nothing is written to `out`); `regrade` grades every submission
+    again into an `out` that holds a batch (`resume`: only new or changed ones); OUT/overrides.csv
+    is applied either way. Raises
     `grader.errors.UsageError` before grading anything when the command cannot be carried out.
     """
     out = Path(out)
@@ -109,6 +121,7 @@ def grade_batch(
     )
     with _staging(out, dry_run) as staging:
         plan = _plan(Path(directory), out, staging, layout, rubric, course, overrides, environ)
+        changes = _overrides(out, plan)
         show = shown or (lambda intake: None)
         if dry_run:
             show(plan.intake)
@@ -117,12 +130,14 @@ def grade_batch(
         roster = gradebook.Roster.load(Path(canvas)) if canvas else None
         with (
             _executor(executor, scheduler, jobs) as pool,
-            journal.Journal(out / journal.NAME, resume) as book,
+            journal.Journal(out / journal.NAME, resume or regrade) as book,
         ):
             show(plan.intake)  # once the command is sure to be carried out, before any grading
-            todo = [e for e in plan.roll.entries if not book.done(e.key, e.fingerprint)]
+            todo = [e for e in plan.roll.entries if regrade or not book.done(e.key, e.fingerprint)]
             _grade(todo, plan, pool, book, out, progress)
+            _apply(changes, book, plan)
             book.compact()
+            changes.save()
             counts, unmatched = _write_outputs(plan, book, out, roster, {e.key for e in todo})
     ignored = plan.roll.ignored
     return BatchReport(out=out, counts=counts, ignored=ignored, unmatched=unmatched, intake=plan.intake)
@@ -176,6 +191,19 @@ def _plan(
         environ={k: v for k, v in environ.items() if k in names},
     )
     return _Plan(roll, rubrics, template, intake)
+
+
+def _overrides(out: Path, plan: _Plan) -> overrides.Overrides:
+    """The TA's overrides, validated against the class and its rubrics before anything is graded."""
+    return overrides.Overrides.read(out / overrides.NAME, plan.roll.students, plan.rubrics)
+
+
+def _apply(changes: overrides.Overrides, book: journal.Journal, plan: _Plan) -> None:
+    """Give each latest row the override the TA's file gives it now: a new line where it changed."""
+    for row in list(book.latest(e.key for e in plan.roll.entries)):
+        applied = changes.applied(row)
+        if applied != row:
+            book.append(applied)
 
 
 def _told(intake: Intake, roll: Roll) -> Intake:
@@ -291,18 +319,33 @@ def _progress_bar(total: int, stream: IO[str] | None) -> tqdm:
 def _write_outputs(
     plan: _Plan, book: journal.Journal, out: Path, roster: gradebook.Roster | None, now: set[journal.Key]
 ) -> tuple[Counts, list[str]]:
-    """grades.csv, canvas.csv and summary.html from the latest row of each entry (`now`: the keys
-    this run graded); the batch's counts and the students the roster does not name."""
+    """The students' files, grades.csv, canvas.csv, the LMS's files and summary.html from the latest
+    row of each entry (`now`: the keys this run graded); the batch's counts and the students the
+    roster does not name. An empty overrides.csv is left for the TA to fill in."""
     students = plan.roll.students
     counts = Counts(len(students))
     grades = gradebook.Gradebook(students, plan.rubrics)
     tallies = summary.ClassSummary(students, plan.rubrics, plan.roll.ignored)
+    rows: list[dict[str, Any]] = []
     for row in book.latest(e.key for e in plan.roll.entries):
+        reports.update(out, row)
         counts.add(row, (row["student"], row["exercise"]) in now)
         grades.add(row)
         tallies.add(row)
+        rows.append(
+            {
+                k: row[k]
+                for k in ("student", "exercise", "submission", "score", "files", "override", "lms")
+                if k in row
+            }
+        )
     write_atomic(out / gradebook.GRADES, grades.grades_csv())
     write_atomic(out / summary.NAME, tallies.render(counts))
+    overrides.template(out / overrides.NAME)
+    worksheet = lms_out.moodle_worksheet(rows, sum(r.max_score for r in plan.rubrics.values()))
+    if worksheet is not None:
+        write_atomic(out / lms_out.MOODLE, worksheet)
+    lms_out.feedback_folder(out, rows)
     if roster is None:
         return counts, []
     text, unmatched = grades.canvas_csv(roster)

@@ -18,6 +18,8 @@ note that a notebook cell raised, ran out of time or had shell commands skipped;
 warning (``exercise11.py:12: RuntimeWarning: overflow encountered in exp``); the output cap's
 cut. They are read from what the submission printed, so a submission can print such a line
 itself (it cannot remove the grader's): the list points at reports to read, it judges nothing.
+A score a TA overrode (`grader.batch.overrides`) is the TA's, marked as such in the student
+table; a stale override (the submission changed since) is not applied and is marked for the TA.
 Integrity findings, submissions that could not be graded and the choice between a folder's
 two files have sections of their own.
 
@@ -42,6 +44,7 @@ from typing import Any
 
 import jinja2
 
+from grader.batch import overrides
 from grader.batch.counts import Counts
 from grader.batch.discover import Ignored
 from grader.batch.files import row_stem
@@ -181,14 +184,19 @@ class ClassSummary:
         self._arrival = itertools.count()  # breaks ties in the heap
         #: The students whose submission an LMS's export flagged late (a marker in the student table).
         self._late: set[str] = set()
+        #: (student, exercise) → "changed" (by the TA) or "stale" (an override not applied).
+        self._overridden: dict[tuple[str, str], str] = {}
 
     def add(self, row: Mapping[str, Any]) -> None:
         who = Mention(row["student"], row["submission"], row_stem(row) if row["submission"] else "")
         standing = self._standings[who.student]
-        standing.total += row["score"]
+        score = overrides.counted(row)
+        standing.total += score
         if row["exercise"] in self._rubrics:
             timeouts = sum(check["status"] == "timeout" for check in row["checks"])
-            standing.cells[row["exercise"]] = Cell(who, row["score"], row["status"] != "error", timeouts)
+            standing.cells[row["exercise"]] = Cell(who, score, row["status"] != "error", timeouts)
+        if (state := overrides.state(row)) is not None:
+            self._overridden[(who.student, row["exercise"])] = state
         if row["status"] == "error":
             (self._errors if who.submission else self._nothing).append(
                 Note(who, message_line(row["message"]))
@@ -222,6 +230,7 @@ class ClassSummary:
             exercises=[self._exercise(e, r) for e, r in self._rubrics.items()],
             views=views(by_name, list(self._rubrics)),
             late=self._late,
+            overridden=self._overridden,
             mistakes=self._mistake_list(),
             timeouts=self._timeouts(),
             warned=sorted(self._warned, key=lambda w: name_key(w.who.student)),

@@ -27,7 +27,15 @@ def parser() -> argparse.ArgumentParser:
         "OUT/<student>/<stem>.html and .json, "
         "OUT/results.jsonl, OUT/grades.csv and OUT/summary.html. In a folder holding both "
         "exerciseNN.py and exerciseNN.ipynb, an untouched starter gives way to the other file; "
-        "when both were edited, both are graded and the higher score counts.",
+        "when both were edited, both are graded and the higher score counts. "
+        "A TA's grades go in OUT/overrides.csv (written empty by the first run): columns student, "
+        "exercise, check (a check id of the rubric, or total), points, comment; every output applies "
+        "them, --resume and --regrade keep them, and a bad line is refused with its line number before "
+        "anything is graded. The grader fills each line's sha256 with the submission it applied to: "
+        "when that submission changes, the override is marked STALE and not applied until its sha256 "
+        "cell is emptied. For an LMS's export it also writes OUT/feedback/ (each student's reports, "
+        "named for the LMS's bulk feedback upload) and, for Moodle, OUT/moodle.csv (the assignment's "
+        "offline grading worksheet).",
     )
     parser.add_argument(
         "directory", type=Path, metavar="DIR|EXPORT.zip", help="one entry per student, or an LMS's export"
@@ -36,8 +44,14 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--jobs", type=positive, metavar="N", help="submissions graded at once (default: one per core)"
     )
-    parser.add_argument(
+    again = parser.add_mutually_exclusive_group()
+    again.add_argument(
         "--resume", action="store_true", help="continue a stopped batch: regrade only new or changed files"
+    )
+    again.add_argument(
+        "--regrade",
+        action="store_true",
+        help="grade every submission again into an OUT that holds a batch (OUT/overrides.csv is kept)",
     )
     parser.add_argument("--rubric", type=Path, help="rubric YAML of a one-exercise batch")
     parser.add_argument("--course", type=Path, help="course directory holding rubrics/ and reference/")
@@ -75,6 +89,7 @@ def handle(options: argparse.Namespace, env: Environment) -> int:
             options.out,
             jobs=options.jobs,
             resume=options.resume,
+            regrade=options.regrade,
             rubric=options.rubric,
             course=options.course,
             canvas=options.canvas,

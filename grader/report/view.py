@@ -12,8 +12,10 @@ failing check about it, and referred to after that.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from grader import visibility
 from grader.report import source as source_lines
@@ -115,6 +117,55 @@ class ReportView:
     @property
     def tone(self) -> str:
         return "good" if self.fraction >= GOOD else "fair" if self.fraction >= FAIR else "poor"
+
+
+@dataclass(frozen=True)
+class ChangedCheck:
+    """A check whose points a TA changed: the grader's points, the TA's, and the TA's comment."""
+
+    title: str
+    graded: float
+    points: float
+    max_points: float
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class OverrideView:
+    """What a TA changed in a graded report (`grader.batch.overrides`), shown as the TA's."""
+
+    #: The score that counts (the TA's), and the one the checks gave.
+    score: float
+    graded: float
+    max_score: float
+    #: The TA's comment on the whole exercise.
+    comment: str | None
+    checks: list[ChangedCheck]
+
+
+def override_view(result: Mapping[str, Any], override: Mapping[str, Any]) -> OverrideView:
+    """The TA's override of `result` (a result JSON), for the student's report; the TA's comments
+    are bounded as any message is."""
+    points, comments = override["points"], override.get("comment") or {}
+    changed = [
+        ChangedCheck(
+            check["title"],
+            float(check["points"]),
+            float(points[check["id"]]),
+            float(check["max_points"]),
+            message_line(comments[check["id"]]) if comments.get(check["id"]) else None,
+        )
+        for check in result.get("checks") or []
+        if check["id"] in points
+    ]
+    total = comments.get("total")
+    return OverrideView(
+        score=float(override["score"]),
+        graded=float(result["score"]),
+        max_score=float(result["max_score"]),
+        comment=message_line(total) if total else None,
+        checks=changed,
+    )
 
 
 def report_view(result: Result, sources: source_lines.Sources, now: datetime) -> ReportView:
