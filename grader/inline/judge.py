@@ -31,6 +31,11 @@ from grader.sandbox.supervisor import Reply, _reply_from
 from grader.settings import Settings
 from grader.truth import Truth
 
+#: Why a resource check does not run inline.
+UNMEASURED = (
+    "measured by `grade` on the saved notebook: a check in the notebook cannot measure the CPU or "
+    "memory of its own kernel"
+)
 #: Told when a check starts: its id and how long it may take (the parent's deadline).
 Announce = Callable[[str, float], None]
 
@@ -99,6 +104,9 @@ def grade(
             if outcome is not None:
                 run_timed(check, ctx, _settled(outcome))
                 continue
+            if check.kind == "resource":
+                run_timed(check, ctx, _unmeasured)
+                continue
             announce(check.id, ctx.settings_for(check).timeout)
             checks.run(check, ctx)
     result = Result(
@@ -113,6 +121,12 @@ def grade(
     result.stdout = printed.getvalue()
     result.duration_s = time.perf_counter() - started
     return result
+
+
+def _unmeasured(_check: Check, _ctx: Context) -> Judgement:
+    """A resource check measures the process that runs the code from outside: the kernel is that
+    process, so only `grade` can (its verdict, not a failure for a correct solution, is what counts)."""
+    return Judgement("skipped", message=UNMEASURED)
 
 
 def _settled(outcome: Settled) -> Callable[[Check, Context], Judgement]:
