@@ -63,9 +63,12 @@ class Overrides:
         self._changed = False
 
     @classmethod
-    def read(cls, path: Path, students: Collection[str], rubrics: Mapping[str, Rubric]) -> Overrides:
-        """The overrides at `path` (none when it does not exist), every line checked against the
-        class and its rubrics; a `UsageError` lists every bad line as `FILE:LINE: problem`."""
+    def read(
+        cls, path: Path, handed_in: Collection[tuple[str, str]], rubrics: Mapping[str, Rubric]
+    ) -> Overrides:
+        """The overrides at `path` (none when it does not exist), every line checked against what the
+        class handed in ((student, exercise) pairs: an override needs a row to apply to) and its
+        rubrics; a `UsageError` lists every bad line as `FILE:LINE: problem`."""
         if not path.exists():
             return cls(path, [])
         try:
@@ -84,7 +87,7 @@ class Overrides:
             number = reader.line_num
             if not any((value or "").strip() for value in cells.values() if isinstance(value, str)):
                 continue
-            line, problem = _line(number, cells, students, rubrics)
+            line, problem = _line(number, cells, handed_in, rubrics)
             key = (line.student, line.exercise, line.check) if line is not None else None
             if key in seen:
                 problem = f"{key[2]} of {key[1]} for {key[0]!r} is already overridden on line {seen[key]}"
@@ -183,16 +186,21 @@ def _score(row: Mapping[str, Any], points: Mapping[str, float]) -> float:
 
 
 def _line(
-    number: int, cells: Mapping[str, Any], students: Collection[str], rubrics: Mapping[str, Rubric]
+    number: int,
+    cells: Mapping[str, Any],
+    handed_in: Collection[tuple[str, str]],
+    rubrics: Mapping[str, Rubric],
 ) -> tuple[Line | None, str]:
     """The line, or None and what is wrong with it."""
     student, exercise, check = (str(cells.get(c) or "").strip() for c in ("student", "exercise", "check"))
-    if student not in students:
+    if all(student != who for who, _ in handed_in):
         return None, f"unknown student {student!r} (not in this batch; see grades.csv's student column)"
     rubric = rubrics.get(exercise)
     if rubric is None:
         graded = ", ".join(sorted(rubrics)) or "none"
         return None, f"unknown exercise {exercise!r} (this batch grades: {graded})"
+    if (student, exercise) not in handed_in:
+        return None, f"{student!r} handed in no {exercise}: there is no grade to override"
     maximum = _maximum(rubric, check)
     if maximum is None:
         return None, f"unknown check {check!r} of {exercise} (a check id of its rubric, or {TOTAL})"

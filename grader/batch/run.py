@@ -195,7 +195,7 @@ def _plan(
 
 def _overrides(out: Path, plan: _Plan) -> overrides.Overrides:
     """The TA's overrides, validated against the class and its rubrics before anything is graded."""
-    return overrides.Overrides.read(out / overrides.NAME, plan.roll.students, plan.rubrics)
+    return overrides.Overrides.read(out / overrides.NAME, {e.key for e in plan.roll.entries}, plan.rubrics)
 
 
 def _apply(changes: overrides.Overrides, book: journal.Journal, plan: _Plan) -> None:

@@ -14,11 +14,13 @@ from tests.batch.classes import ROOT
 
 RUBRICS = {"exercise11": load(ROOT / "rubrics" / "exercise11.yaml")}
 HEADER = "student,exercise,check,points,comment\n"
+#: What the class handed in: ann and bob exercise 11, cy nothing (a row saying so, with no exercise).
+HANDED_IN = {("ann", "exercise11"), ("bob", "exercise11"), ("cy", "")}
 
 
 def read(tmp_path: Path, body: str, header: str = HEADER) -> Overrides:
     (tmp_path / "overrides.csv").write_text(header + body)
-    return Overrides.read(tmp_path / "overrides.csv", ["ann", "bob"], RUBRICS)
+    return Overrides.read(tmp_path / "overrides.csv", HANDED_IN, RUBRICS)
 
 
 def row(sha256: str = "a" * 64) -> dict[str, Any]:
@@ -42,12 +44,15 @@ def test_each_bad_line_is_one_line_of_the_error_with_its_number(tmp_path: Path) 
         "\n"
         "ann,exercise11,total,nan,\n"
         "ann,exercise11,total,3,twice\n"
+        "cy,exercise11,total,3,handed in by email\n"
     )
     with pytest.raises(UsageError) as error:
         read(tmp_path, body)
     lines = str(error.value).splitlines()
     where = str(tmp_path / "overrides.csv")
-    assert [line.split(": ", 1)[0] for line in lines] == [f"{where}:{n}" for n in (3, 4, 5, 6, 7, 8, 10, 11)]
+    assert [line.split(": ", 1)[0] for line in lines] == [
+        f"{where}:{n}" for n in (3, 4, 5, 6, 7, 8, 10, 11, 12)
+    ]
     assert "unknown student 'zed'" in lines[0]
     assert "unknown exercise 'exercise99' (this batch grades: exercise11)" in lines[1]
     assert "unknown check 'no.such.check' of exercise11" in lines[2]
@@ -56,6 +61,7 @@ def test_each_bad_line_is_one_line_of_the_error_with_its_number(tmp_path: Path) 
     assert "points -1 is outside [0, 12]" in lines[5]
     assert "outside" in lines[6]
     assert "already overridden on line 2" in lines[7]
+    assert "'cy' handed in no exercise11: there is no grade to override" in lines[8]
 
 
 def test_a_file_without_the_columns_is_refused(tmp_path: Path) -> None:
@@ -64,7 +70,7 @@ def test_a_file_without_the_columns_is_refused(tmp_path: Path) -> None:
 
 
 def test_no_file_is_no_override(tmp_path: Path) -> None:
-    overrides = Overrides.read(tmp_path / "overrides.csv", ["ann"], RUBRICS)
+    overrides = Overrides.read(tmp_path / "overrides.csv", {("ann", "exercise11")}, RUBRICS)
     assert overrides.applied(row()) == row()
 
 
@@ -94,7 +100,7 @@ def test_the_fingerprint_is_recorded_and_a_changed_submission_makes_it_stale(tmp
     assert (tmp_path / "overrides.csv").read_text() == (
         "student,exercise,check,points,comment,sha256\nann,exercise11,total,9,ok," + "a" * 64 + "\n"
     )
-    again = Overrides.read(tmp_path / "overrides.csv", ["ann"], RUBRICS)
+    again = Overrides.read(tmp_path / "overrides.csv", {("ann", "exercise11")}, RUBRICS)
     assert counted(again.applied(row("a" * 64))) == 9.0
     changed = again.applied(row("b" * 64))
     assert changed["override"]["stale"] and changed["override"]["sha256"] == "a" * 64
