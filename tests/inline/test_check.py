@@ -4,6 +4,7 @@ checks, the fragment shown inline, and a notebook being graded."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,13 +18,24 @@ from grader.notebook import kernel_boot
 STUDENTS = Path(__file__).resolve().parents[1] / "students"
 
 
-@pytest.fixture
-def shell() -> Iterator[InteractiveShell]:
-    """The process's IPython shell, emptied (`%reset`) before each test."""
+@pytest.fixture(scope="module")
+def process_shell() -> Iterator[InteractiveShell]:
+    """An IPython shell in this process, for this module only: it puts its own module in
+    sys.modules["__main__"] (one without __spec__, which later `spawn` pools cannot start from)
+    and its hooks in sys, so all of that is put back when the module's tests are done."""
+    saved = sys.modules["__main__"], sys.displayhook, sys.excepthook
     ipython = InteractiveShell.instance()
-    run(ipython, "%reset -f")
     yield ipython
-    run(ipython, "%reset -f")
+    InteractiveShell.clear_instance()
+    sys.modules["__main__"], sys.displayhook, sys.excepthook = saved
+
+
+@pytest.fixture
+def shell(process_shell: InteractiveShell) -> Iterator[InteractiveShell]:
+    """The module's IPython shell, emptied (`%reset`) before and after each test."""
+    run(process_shell, "%reset -f")
+    yield process_shell
+    run(process_shell, "%reset -f")
 
 
 def run(ipython: InteractiveShell, code: str) -> None:
