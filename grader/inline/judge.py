@@ -26,8 +26,8 @@ from grader.result import CheckStatus, Finding, Result
 from grader.rubric import Check, Rubric
 from grader.sandbox import protocol
 from grader.sandbox.meter import Unmeasurable
-from grader.sandbox.serve import _answer, describe
-from grader.sandbox.supervisor import Reply, _reply_from
+from grader.sandbox.serve import answer, describe
+from grader.sandbox.supervisor import Reply, reply_from
 from grader.settings import Settings
 from grader.truth import Truth
 
@@ -68,8 +68,8 @@ class InProcessWorker:
             raise Unmeasurable("a check in a notebook cannot measure its own process")
         self._requests += 1
         request = {"id": self._requests, "probe": probe, "inputs": protocol.decode(protocol.encode(inputs))}
-        line = _answer(self._state.module, request, self._describe, self._report)
-        return _reply_from(protocol.decode(line), self._requests)
+        line = answer(self._state.module, request, self._describe, self._report)
+        return reply_from(protocol.decode(line), self._requests)
 
     def _describe(self, exc: BaseException) -> dict[str, Any]:
         return describe(exc, self._state.cell_files)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.notebook.serve import _names as defined_names
+from grader.notebook.serve import defined_names
 from grader.sandbox.stack import Source
 
 #: Where the notebook's path is: JupyterLab / Notebook 7 (`__session__`), VS Code (`__vsc_ipynb_file__`).

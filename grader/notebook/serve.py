@@ -31,7 +31,7 @@ def run(args_json: str) -> None:
     args = json.loads(args_json)
     shell = get_ipython()
     sources = _cell_files(shell, args["notebook"], dict(args["cells"]))
-    serve(shell.user_module, _names(shell), kernel_boot.channel, lambda exc: describe(exc, sources))
+    serve(shell.user_module, defined_names(shell), kernel_boot.channel, lambda exc: describe(exc, sources))
 
 
 def _cell_files(shell: Any, notebook: str, cells: Mapping[int, str]) -> dict[str, str]:
@@ -40,7 +40,7 @@ def _cell_files(shell: Any, notebook: str, cells: Mapping[int, str]) -> dict[str
     return {path: f"{notebook}, {cells[count]}" for path, count in counts.items() if count in cells}
 
 
-def _names(shell: Any) -> list[str]:
+def defined_names(shell: Any) -> list[str]:
     """What the notebook defined: public names, without those IPython put there itself."""
     hidden = shell.user_ns_hidden
     return sorted(

@@ -97,7 +97,7 @@ def serve(module: Any, names: list[str], config: dict[str, Any], explain: Descri
             request = protocol.decode(line)
             if request["probe"] == protocol.SHUTDOWN:
                 break
-            reply = _answer(module, request, explain, session.finding)
+            reply = answer(module, request, explain, session.finding)
             session.report_tampering()
             session.write(reply)
 
@@ -172,7 +172,7 @@ def describe(exc: BaseException, sources: Mapping[str, str]) -> dict[str, Any]:
     return {"type": kind, "message": message, "traceback": text, "line": line}
 
 
-def _answer(module: Any, request: dict[str, Any], explain: Describe, report: audit.Report) -> bytes:
+def answer(module: Any, request: dict[str, Any], explain: Describe, report: audit.Report) -> bytes:
     """Run one probe; whatever happens, produce one encoded reply line."""
     try:
         probe = _resolve_probe(request["probe"], report)

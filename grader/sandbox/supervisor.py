@@ -178,7 +178,7 @@ class Worker:
             if meter is not None:
                 meter.start()
             channel.send(request, deadline)
-            reply = _reply_from(self._receive(channel, deadline), request_id)
+            reply = reply_from(self._receive(channel, deadline), request_id)
             if meter is not None:
                 reply.measured = meter.stop()
             return reply
@@ -368,7 +368,7 @@ def _ready_from(message: Any) -> Reply:
     return Reply("ok", value=[clip(name, NAME_CHARS) for name in names])
 
 
-def _reply_from(message: Any, request_id: int) -> Reply:
+def reply_from(message: Any, request_id: int) -> Reply:
     if not isinstance(message, dict) or message.get("id") != request_id:
         raise ValueError("reply does not answer the request")
     if message.get("ok") is True and "value" in message:

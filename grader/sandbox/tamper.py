@@ -33,7 +33,7 @@ WATCHED = (
     ("grader.probes.base", "GradProblem.answer"),
     ("grader.sandbox.protocol", "decode"),
     ("grader.sandbox.serve", "serve"),
-    ("grader.sandbox.serve", "_answer"),
+    ("grader.sandbox.serve", "answer"),
     ("grader.sandbox.serve", "_resolve_probe"),
 )
 #: Watched only once the submission imports them, since importing numpy.testing up front

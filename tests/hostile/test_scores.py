@@ -254,7 +254,7 @@ def _forged(module, request, explain, report):
     return protocol.encode({"id": request["id"], "ok": True, "value": next(JUNK)})
 
 
-serve._answer = _forged
+serve.answer = _forged
 """
 
 
@@ -264,7 +264,7 @@ def test_answers_no_probe_produces_earn_nothing_and_are_reported(grade_hostile: 
     assert graded.result.score == 1.0, graded_checks(graded)
     asked = [c for c in graded.result.checks if c.id != "by-hand.static"]
     assert all(c.status == "error" and FORGED in (c.message or "") for c in asked), graded_checks(graded)
-    assert "replaced grader.sandbox.serve._answer" in graded.messages(audit.TAMPER)
+    assert "replaced grader.sandbox.serve.answer" in graded.messages(audit.TAMPER)
     assert any(FORGED in message for message in graded.messages(audit.TAMPER))
 
 
@@ -434,7 +434,7 @@ def _flood(module, request, explain, report):
     return protocol.encode({"id": request["id"], "ok": False, "error": error})
 
 
-serve._answer = _flood
+serve.answer = _flood
 """
 
 

@@ -36,7 +36,7 @@ DUMP = f"""Stack (most recent call first):
   File "/home/other/exercise11.py", line 3 in spin
   File "{COPY}", line 999 in outer
   File "{COPY}", line 10 in outer
-  File "/work/main/grader/sandbox/serve.py", line 163 in _answer
+  File "/work/main/grader/sandbox/serve.py", line 163 in answer
   File "<string>", line 1 in <module>
 """
 

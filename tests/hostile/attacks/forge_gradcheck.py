@@ -7,11 +7,11 @@ gradient from the correct function instead, so the gradient check must still fai
 
 from grader.probes import base
 
-_answer = base.GradProblem.answer
+answer = base.GradProblem.answer
 
 
 def _forged(self, request):
-    result = _answer(self, request)
+    result = answer(self, request)
     if request.get("points"):
         eps = float(request["eps"])
         result["plus"] = {name: list(eps * g.ravel()) for name, g in result["grads"].items()}
