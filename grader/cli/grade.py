@@ -20,7 +20,9 @@ from grader.errors import CourseError, UsageError
 from grader.text import message_line
 
 if TYPE_CHECKING:
+    from grader.notebook.forkserver import ForkServer
     from grader.result import Result
+    from grader.sandbox.supervisor import Worker
 
 #: Where HTML reports go unless --html says otherwise (relative to the current directory).
 REPORTS = "grade-reports"
@@ -110,9 +112,8 @@ class _Graded:
 
 
 def _grade_all(options: argparse.Namespace, env: Environment) -> _Graded:
-    from grader.api import grade_submission, prestart
+    from grader.api import prestart
     from grader.choice import choose, settle
-    from grader.visibility import release_asked
 
     listed = [f for path in options.paths for f in _submissions(path)]
     if not listed:
@@ -128,7 +129,6 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> _Graded:
     from grader.terminal import summary
 
     human, stems, graded = _human(options, env), _report_stems(files), _Graded()
-    released = release_asked(options.release, env.environ)
     try:
         with _kernels(files) as forks:
             for choice in choices:
@@ -137,19 +137,7 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> _Graded:
                     index = len(graded.results) + len(results)
                     if index + 1 < len(files):
                         upcoming.append(prestart(files[index + 1], overrides, env.environ))
-                    results.append(
-                        grade_submission(
-                            path,
-                            rubric=options.rubric,
-                            course_dir=options.course,
-                            overrides=overrides,
-                            env=env.environ,
-                            forks=forks,
-                            worker=upcoming.pop(0),
-                        )
-                    )
-                for result in results:
-                    result.released = released
+                    results.append(grade_file(path, options, env, forks, upcoming.pop(0)))
                 graded.counted.append(settle(choice, results))
                 for path, result in zip(choice.graded, results, strict=True):
                     graded.results.append(result)
@@ -162,6 +150,27 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> _Graded:
             if worker is not None:
                 worker.close()
     return graded
+
+
+def grade_file(
+    path: Path, options: argparse.Namespace, env: Environment, forks: ForkServer | None, worker: Worker | None
+) -> Result:
+    """One file graded as the command line says (rubric, course, settings, --release), by `worker`
+    when one was started for it."""
+    from grader.api import grade_submission
+    from grader.visibility import release_asked
+
+    result = grade_submission(
+        path,
+        rubric=options.rubric,
+        course_dir=options.course,
+        overrides=settings_of(options),
+        env=env.environ,
+        forks=forks,
+        worker=worker,
+    )
+    result.released = release_asked(options.release, env.environ)
+    return result
 
 
 def _course(given: Path | None) -> Path | None:

@@ -126,21 +126,11 @@ def _grade(
     path: Path, options: argparse.Namespace, env: Environment, forks: ForkServer | None
 ) -> tuple[Result, float]:
     """One run, timed from the settled save to the result: its worker started first, then the checks."""
-    from grader.api import grade_submission, prestart
-    from grader.visibility import release_asked
+    from grader.api import prestart
+    from grader.cli.grade import grade_file
 
     started = time.perf_counter()
-    overrides = settings_of(options)
-    result = grade_submission(
-        path,
-        rubric=options.rubric,
-        course_dir=options.course,
-        overrides=overrides,
-        env=env.environ,
-        forks=forks,
-        worker=prestart(path, overrides, env.environ),
-    )
-    result.released = release_asked(options.release, env.environ)
+    result = grade_file(path, options, env, forks, prestart(path, settings_of(options), env.environ))
     return result, time.perf_counter() - started
 
 
