@@ -82,12 +82,13 @@ class Overrides:
                 f"{path}:1: missing column(s) {', '.join(missing)} (expected {', '.join(COLUMNS)})"
             )
         lines, problems = [], []
+        students = {student for student, _ in handed_in}
         seen: dict[tuple[str, str, str], int] = {}
         for cells in reader:
             number = reader.line_num
             if not any((value or "").strip() for value in cells.values() if isinstance(value, str)):
                 continue
-            line, problem = _line(number, cells, handed_in, rubrics)
+            line, problem = _line(number, cells, students, handed_in, rubrics)
             key = (line.student, line.exercise, line.check) if line is not None else None
             if key in seen:
                 problem = f"{key[2]} of {key[1]} for {key[0]!r} is already overridden on line {seen[key]}"
@@ -188,12 +189,13 @@ def _score(row: Mapping[str, Any], points: Mapping[str, float]) -> float:
 def _line(
     number: int,
     cells: Mapping[str, Any],
+    students: Collection[str],
     handed_in: Collection[tuple[str, str]],
     rubrics: Mapping[str, Rubric],
 ) -> tuple[Line | None, str]:
     """The line, or None and what is wrong with it."""
     student, exercise, check = (str(cells.get(c) or "").strip() for c in ("student", "exercise", "check"))
-    if all(student != who for who, _ in handed_in):
+    if student not in students:
         return None, f"unknown student {student!r} (not in this batch; see grades.csv's student column)"
     rubric = rubrics.get(exercise)
     if rubric is None:
