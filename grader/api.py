@@ -223,10 +223,9 @@ def _run_checks(rubric: Rubric, ctx: Context, worker: Worker) -> tuple[list[Chec
     """
     from grader import checks
 
-    order = sorted(rubric.checks, key=lambda check: check.visibility != "visible")
     done: dict[str, CheckResult] = {}
     shown = None
-    for check in order:
+    for check in rubric.running_order:
         if check.visibility != "visible" and shown is None:
             shown = _Shown(len(worker.output_so_far()), worker.reported)
         done[check.id] = checks.run(check, ctx)

@@ -85,6 +85,12 @@ class Rubric:
     def max_score(self) -> float:
         return sum(check.points for check in self.checks)
 
+    @property
+    def running_order(self) -> list[Check]:
+        """The checks as grading runs them: the visible ones first, so that what a submission prints
+        before any hidden check starts can be shown without revealing a hidden input."""
+        return sorted(self.checks, key=lambda check: check.visibility != "visible")
+
 
 def load(path: Path) -> Rubric:
     """Read and validate `path`; raise RubricError listing every problem."""

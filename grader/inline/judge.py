@@ -99,7 +99,7 @@ def grade(
     )
     started = time.perf_counter()
     with _printed() as printed:
-        for check in sorted(rubric.checks, key=lambda check: check.visibility != "visible"):
+        for check in rubric.running_order:
             outcome = settled.get(check.id)
             if outcome is not None:
                 run_timed(check, ctx, _settled(outcome))
