@@ -12,6 +12,7 @@ every quoted line, file and function name is one inert line of bounded length
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -130,17 +131,18 @@ def function(
     return None
 
 
-def _top_level(text: str) -> list[ast.stmt]:
+@functools.lru_cache(maxsize=32)  # each failing check of a report looks through the same sources
+def _top_level(text: str) -> tuple[ast.stmt, ...]:
     """The statements of a module or cell: a cell with IPython syntax is read with it blanked out,
     unless that moves its lines (an unwrapped cell magic); none when it is not Python."""
     for code in (text, python_of(text)):
         if code is None or code.count("\n") != text.count("\n"):
             continue
         try:
-            return ast.parse(code).body
+            return tuple(ast.parse(code).body)
         except (SyntaxError, ValueError):
             continue
-    return []
+    return ()
 
 
 def _line(number: int, text: str, offending: bool) -> Line:
