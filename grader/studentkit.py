@@ -97,6 +97,8 @@ def hand_out(course: Path, folder: Path) -> list[Path]:
     starters = starter_files(course)
     if not starters:
         raise CourseError(f"{course} has no starters (exercises/exerciseNN.py)")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder: give the folder to write the starters into")
     targets = [folder / path.name for path in starters]
     present = [target.name for target in targets if target.exists()]
     if present:

@@ -79,3 +79,12 @@ def test_the_course_is_the_kit_when_the_package_is_installed(
         course.find_course()
     (kit / "rubrics").mkdir(parents=True)
     assert course.find_course() == kit
+
+
+def test_starters_into_a_file_says_it_is_not_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    code, out, err = run_cli(["starters", str(tmp_path / "notes.txt")])
+    assert (code, out) == (2, "")
+    notes = tmp_path / "notes.txt"
+    assert err == f"grade: {notes} is a file, not a folder: give the folder to write the starters into\n"
+    assert (tmp_path / "notes.txt").read_text() == "mine"
