@@ -1,4 +1,4 @@
-"""What every subcommand shares: exit statuses, the streams it talks to, the grading settings."""
+"""What every subcommand shares: exit statuses, streams, the grading settings, grading one file."""
 
 from __future__ import annotations
 
@@ -10,10 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from grader import settings as settings_module
 from grader.errors import UsageError
+
+if TYPE_CHECKING:
+    from grader.notebook.forkserver import ForkServer
+    from grader.result import Result
+    from grader.sandbox.supervisor import Worker
 
 
 class Exit(IntEnum):
@@ -125,3 +130,24 @@ def user_message(exc: Exception) -> str:
     if isinstance(exc, UsageError | OSError):
         return str(exc)
     return f"internal error ({type(exc).__name__}: {exc}); rerun with --traceback and report it"
+
+
+def grade_file(
+    path: Path, options: argparse.Namespace, env: Environment, forks: ForkServer | None, worker: Worker | None
+) -> Result:
+    """One file graded as the command line says (rubric, course, settings, --release), by `worker`
+    when one was started for it."""
+    from grader.api import grade_submission
+    from grader.visibility import release_asked
+
+    result = grade_submission(
+        path,
+        rubric=options.rubric,
+        course_dir=options.course,
+        overrides=settings_of(options),
+        env=env.environ,
+        forks=forks,
+        worker=worker,
+    )
+    result.released = release_asked(options.release, env.environ)
+    return result

@@ -15,14 +15,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from grader.cli.common import Environment, Exit, add_release, add_settings, settings_of, user_message, write
+from grader.cli.common import (
+    Environment,
+    Exit,
+    add_release,
+    add_settings,
+    grade_file,
+    settings_of,
+    user_message,
+    write,
+)
 from grader.errors import CourseError, UsageError
 from grader.text import message_line
 
 if TYPE_CHECKING:
-    from grader.notebook.forkserver import ForkServer
     from grader.result import Result
-    from grader.sandbox.supervisor import Worker
 
 #: Where HTML reports go unless --html says otherwise (relative to the current directory).
 REPORTS = "grade-reports"
@@ -150,27 +157,6 @@ def _grade_all(options: argparse.Namespace, env: Environment) -> _Graded:
             if worker is not None:
                 worker.close()
     return graded
-
-
-def grade_file(
-    path: Path, options: argparse.Namespace, env: Environment, forks: ForkServer | None, worker: Worker | None
-) -> Result:
-    """One file graded as the command line says (rubric, course, settings, --release), by `worker`
-    when one was started for it."""
-    from grader.api import grade_submission
-    from grader.visibility import release_asked
-
-    result = grade_submission(
-        path,
-        rubric=options.rubric,
-        course_dir=options.course,
-        overrides=settings_of(options),
-        env=env.environ,
-        forks=forks,
-        worker=worker,
-    )
-    result.released = release_asked(options.release, env.environ)
-    return result
 
 
 def _course(given: Path | None) -> Path | None:

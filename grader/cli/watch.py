@@ -25,7 +25,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.cli.common import Environment, Exit, settings_of
+from grader.cli.common import Environment, Exit, grade_file, settings_of
 from grader.errors import UsageError
 from grader.text import message_line
 
@@ -127,7 +127,6 @@ def _grade(
 ) -> tuple[Result, float]:
     """One run, timed from the settled save to the result: its worker started first, then the checks."""
     from grader.api import prestart
-    from grader.cli.grade import grade_file
 
     started = time.perf_counter()
     result = grade_file(path, options, env, forks, prestart(path, settings_of(options), env.environ))
